@@ -1,0 +1,59 @@
+"""All IRI minting, in one place.
+
+IRIs are opaque and deterministic: a type segment plus a hash of the normalised identity,
+so they are valid in Turtle, N-Triples and SPARQL whatever a label contains, and the same
+input always gives the same IRI.  Names live in rdfs:label, never in the IRI.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from rdflib import Namespace, URIRef
+
+KG = Namespace("https://w3id.org/gongan-kg/ontology#")
+ID = Namespace("https://w3id.org/gongan-kg/id/")
+
+_DIGEST = 16  # hex characters: 64 bits, ample for any corpus
+
+
+def normalise(text: str) -> str:
+    """NFKC and folded white space: the form identities are hashed from."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _digest(*parts: str) -> str:
+    joined = "\x1f".join(normalise(p) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:_DIGEST]
+
+
+def entity_key(type_: str, name: str, doc_id: str | None = None) -> str:
+    """The identity of an entity: type + name, scoped to one article when `doc_id` is given
+    (anonymised people such as 徐某 are never merged across articles)."""
+    return f"{type_}|{normalise(name)}" + (f"|{doc_id}" if doc_id else "")
+
+
+def entity(key: str) -> URIRef:
+    type_ = key.split("|", 1)[0]
+    return ID[f"{type_.lower()}/{_digest(key)}"]
+
+
+def article(doc_id: str) -> URIRef:
+    return ID[f"article/{_digest(doc_id)}"]
+
+
+def sentence(doc_id: str, index: int) -> URIRef:
+    return ID[f"sentence/{_digest(doc_id)}-{index}"]
+
+
+def mention(entity_key_: str, doc_id: str, index: int, surface: str) -> URIRef:
+    return ID[f"mention/{_digest(entity_key_, doc_id, str(index), surface)}"]
+
+
+def evidence(subject: str, predicate: str, obj: str, doc_id: str, index: int) -> URIRef:
+    return ID[f"evidence/{_digest(subject, predicate, obj, doc_id, str(index))}"]
+
+
+def article_graph(doc_id: str) -> URIRef:
+    """Named graph holding the facts one article states (TriG / N-Quads export)."""
+    return ID[f"graph/{_digest(doc_id)}"]

@@ -1,0 +1,112 @@
+"""The one data model that flows through the pipeline.
+
+Document -> Mention -> Entity -> Relation -> graph.  Everything here is plain data:
+each stage is a function of the previous stage's output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The guidelines' entity types (docs/GUIDELINES.md) and relations.
+ENTITY_TYPES = ("Official", "Person", "Bureau", "Organization", "Campaign", "Case", "Award", "Place")
+CORE_TYPES = ("Official", "Bureau", "Campaign", "Case", "Award")
+PREDICATES = ("holdsPosition", "memberOf", "subOrganizationOf", "locatedIn", "conducted",
+              "solved", "partOf", "received", "endorsed")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or heading/byline line) of a document.
+
+    `text` is the sentence with OCR line breaks undone; `start`/`end` are character offsets
+    into `Document.text` (the decoded original file), so `text` can always be traced back.
+    """
+    index: int
+    text: str
+    start: int
+    end: int
+    kind: str = "body"  # body | heading | byline | caption | residue
+    paragraph: int = 0
+
+
+@dataclass
+class Document:
+    """One article, decoded and split."""
+    doc_id: str            # file name without extension, unique within a build
+    source: str            # file name as given (no directories)
+    text: str              # decoded original text
+    encoding: str
+    title: str = ""
+    bylines: list[str] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A surface form of an entity in one sentence of one article.
+
+    `name` is the canonical name resolved in the article's context (市公安局 -> 永康市公安局);
+    `surface` is what the text says.  `anonymous` marks people like 徐某 who must never be
+    merged across articles.
+    """
+    doc_id: str
+    sentence: int
+    type: str
+    name: str
+    surface: str
+    start: int = -1        # offsets into Document.text, -1 when not known
+    end: int = -1
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation found in one sentence: endpoints are (type, canonical name) in the article."""
+    doc_id: str
+    sentence: int
+    subject: tuple[str, str]
+    predicate: str
+    object: tuple[str, str] | str     # (type, name) or a literal (holdsPosition)
+
+
+@dataclass
+class ArticleResult:
+    """What extraction produced for one article (the map step's output)."""
+    document: Document
+    mentions: list[Mention]
+    facts: list[Fact]
+
+
+@dataclass
+class Entity:
+    """One real-world thing after resolution across articles."""
+    key: str               # stable identity: used for the IRI
+    type: str
+    name: str
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def aliases(self) -> list[str]:
+        return sorted({m.surface for m in self.mentions} - {self.name})
+
+    @property
+    def articles(self) -> list[str]:
+        return sorted({m.doc_id for m in self.mentions})
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A resolved relation with its evidence."""
+    subject: str           # Entity.key
+    predicate: str
+    object: str            # Entity.key, or the literal for holdsPosition
+    literal: bool
+    evidence: tuple[tuple[str, int], ...]   # (doc_id, sentence index) pairs
+
+
+@dataclass
+class Corpus:
+    """The reduce step's output: what the graph is written from."""
+    documents: list[Document]
+    entities: dict[str, Entity]
+    relations: list[Relation]
