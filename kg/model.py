@@ -20,6 +20,9 @@ class Sentence:
 
     `text` is the sentence with OCR line breaks undone; `start`/`end` are character offsets
     into `Document.text` (the decoded original file), so `text` can always be traced back.
+    `gaps` lists (position in `text`, n): n original characters (line breaks and the white
+    space around them, letter-spacing, `&nbsp;`) were removed just before `text[position]`;
+    `kg.ingest.original_span` uses it to map a span of `text` back to `Document.text`.
     """
     index: int
     text: str
@@ -27,6 +30,7 @@ class Sentence:
     end: int
     kind: str = "body"  # body | heading | byline | caption | residue
     paragraph: int = 0
+    gaps: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass

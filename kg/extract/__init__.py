@@ -1,0 +1,111 @@
+"""Extraction: Document -> mentions and facts (the map step; one article, no global state).
+
+`extract_document` runs the entity grammars sentence by sentence (kg/extract/bureaus.py,
+orgs.py, people.py, campaigns.py, cases.py, awards.py, places.py) in the context of the
+article (its home place, kg/extract/context.py) and then the relation rules
+(kg/extract/relations.py).
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import ArticleResult, Document, Mention
+from .awards import find_awards
+from .bureaus import find_bureaus
+from .campaigns import find_campaigns
+from .cases import find_cases
+from .context import Context, Span
+from .orgs import find_orgs
+from .people import find_people
+from .places import index_places
+from .relations import relate
+from .text import HAN, boundaries, fold
+
+__all__ = ["extract_document", "analyse"]
+
+SKIP_KINDS = ("residue",)
+
+
+def _restore_lost_quotes(text: str) -> str:
+    """OCR and web copies lose quotation marks and leave spaces: 开展 枫桥式 公安派出所创建.
+    A Han phrase between two such spaces becomes a quoted name (length-preserving)."""
+    if "“" in text or "”" in text:
+        return text
+    out = list(text)
+    opened = False
+    for m in re.finditer(f"(?<=[{HAN}]) (?=[{HAN}\\d])", text):
+        out[m.start()] = "”" if opened else "“"
+        opened = not opened
+    if opened:   # an unpaired mark: undo the last one
+        k = max(i for i, ch in enumerate(out) if ch == "“")
+        out[k] = " "
+    return "".join(out)
+
+
+def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
+    """The spans of every sentence, with the article's context (for tests and debugging)."""
+    sentences = [s for s in doc.sentences if s.kind not in SKIP_KINDS]
+    texts = [fold(s.text) for s in sentences]
+    ctx = Context.from_index(index_places(texts))
+    out = []
+    for s, text in zip(sentences, texts):
+        if s.kind == "body":
+            text = _restore_lost_quotes(text)
+        bounds = boundaries(text)
+        taken = [False] * (len(text) + 1)
+        spans: list[Span] = []
+        people = find_people(text, ctx, bounds, s.kind)
+        for sp in people:
+            for k in range(sp.start, sp.end):
+                taken[k] = True
+        if s.kind != "byline":
+            bureaus = find_bureaus(text, ctx, bounds)
+            bureaus = [b for b in bureaus if not any(taken[b.start:b.end])]
+            for sp in bureaus:
+                for k in range(sp.start, sp.end):
+                    taken[k] = True
+            spans += bureaus
+            spans += find_orgs(text, ctx, taken)
+            spans += find_cases(text, taken)
+            spans += find_awards(text, taken)
+            spans += find_campaigns(text, taken, bounds)
+            spans += _place_spans(text, ctx, taken)
+        spans += people
+        spans.sort(key=lambda sp: (sp.start, -sp.end))
+        out.append((s.index, text, spans))
+    return ctx, out
+
+
+def _place_spans(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
+    spans = []
+    if not ctx.form_map:
+        return spans
+    for m in re.finditer(ctx.place_re, text):
+        d = ctx.place_of(m.group())
+        if d is None:
+            continue
+        spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
+    return spans
+
+
+def extract_document(doc: Document) -> ArticleResult:
+    ctx, analysed = analyse(doc)
+    by_index = {s.index: s for s in doc.sentences}
+    mentions: list[Mention] = []
+    for index, text, spans in analysed:
+        sent = by_index[index]
+        for sp in spans:
+            start, end = _original(sent, sp.start, sp.end)
+            mentions.append(Mention(doc.doc_id, index, sp.type, sp.name, sp.surface, start, end,
+                                    anonymous=sp.anonymous))
+    facts, extra = relate(doc, ctx, analysed)
+    mentions.extend(extra)
+    return ArticleResult(doc, mentions, facts)
+
+
+def _original(sentence, i: int, j: int) -> tuple[int, int]:
+    try:
+        from ..ingest import original_span
+        return original_span(sentence, i, j)
+    except (ImportError, ValueError, IndexError):
+        return -1, -1

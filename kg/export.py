@@ -1,0 +1,272 @@
+"""Exporting the graph: JSON-LD, N-Triples, N-Quads, TriG, Turtle and GraphML (for Gephi).
+
+    export(graph, fmt, out) -> out
+
+`graph` is an `rdflib.Graph` or an `rdflib.Dataset` (e.g. `graph.trig` with its per-article
+named graphs, read with `read_graph`).  Quad formats (`nq`, `trig`) and `jsonld` keep the
+named graphs of a Dataset; a plain Graph goes into the one named graph `DEFAULT_GRAPH`.
+Triple formats (`nt`, `ttl`) and `graphml` take the union of all graphs.
+
+Output is deterministic (same graph -> same bytes, blank-node labels aside) and written
+atomically: a temp file beside `out`, then `os.replace`, so a failure never leaves a
+half-written file.
+
+Errors for the CLI (`kg export GRAPH --format FMT -o OUT`):
+  FormatError (a GraphError, exit 1)  "unknown export format 'x' (choose from: jsonld, ...)"
+  GraphError (exit 1)                 the graph cannot be read or the output cannot be written
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import rdflib
+from rdflib import RDF, RDFS, SKOS, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from .errors import GraphError
+from .iri import ID, KG
+from .model import ENTITY_TYPES
+
+FORMATS = ("jsonld", "nt", "nq", "trig", "ttl", "graphml")
+DEFAULT_GRAPH = ID["graph/default"]
+
+# Prefixes of docs/rdf-layout.md: the Turtle/TriG prefixes and the JSON-LD @context.
+PREFIXES = {
+    "kg": str(KG),
+    "id": str(ID),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+# Extension -> rdflib parser, for read_graph.
+_PARSERS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
+            ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml"}
+
+_ENTITY_CLASSES = {KG[t]: t for t in ENTITY_TYPES}
+
+
+class FormatError(GraphError):
+    """An unknown export format was asked for."""
+
+    def __init__(self, fmt: str):
+        self.formats = FORMATS
+        super().__init__(f"unknown export format {fmt!r} (choose from: {', '.join(FORMATS)})")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def read_graph(path: Path) -> rdflib.Dataset:
+    """Read a graph file (.ttl .nt .nq .trig .jsonld) or an Oxigraph store directory.
+
+    Always returns a Dataset: triples of a triple format land in its default graph, named
+    graphs of a quad format are kept.  Raises GraphError if it cannot be read.
+    """
+    path = Path(path)
+    from .store import is_store, open_store  # local: store imports this module's PREFIXES
+    if is_store(path):
+        return open_store(path, dataset=True)
+    if not path.is_file():
+        raise GraphError(f"{path}: no such graph file or store directory")
+    fmt = _PARSERS.get(path.suffix.lower())
+    if fmt is None:
+        raise GraphError(f"{path}: unknown graph file extension {path.suffix!r} "
+                         f"(expected one of: {', '.join(sorted(_PARSERS))})")
+    ds = rdflib.Dataset()
+    try:
+        ds.parse(path, format=fmt)
+    except Exception as e:  # rdflib raises many kinds of parser errors
+        raise GraphError(f"{path}: cannot parse as {fmt}: {e}") from None
+    return ds
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _triples(graph: rdflib.Graph):
+    """All triples of a Graph, or the union of a Dataset's graphs."""
+    if isinstance(graph, rdflib.ConjunctiveGraph):  # Dataset is one
+        return {(s, p, o) for s, p, o, _ in graph.quads((None, None, None, None))}
+    return set(graph)
+
+
+def _as_graph(graph: rdflib.Graph) -> rdflib.Graph:
+    if isinstance(graph, rdflib.ConjunctiveGraph):
+        g = rdflib.Graph()
+        for t in _triples(graph):
+            g.add(t)
+        return _bind(g)
+    return _bind(_copy(graph, rdflib.Graph()))
+
+
+def _as_dataset(graph: rdflib.Graph) -> rdflib.Dataset:
+    ds = rdflib.Dataset()
+    if isinstance(graph, rdflib.ConjunctiveGraph):
+        for s, p, o, c in graph.quads((None, None, None, None)):
+            name = c.identifier if isinstance(c, rdflib.Graph) else c
+            if name is None or name == DATASET_DEFAULT_GRAPH_ID:
+                ds.default_graph.add((s, p, o))
+            else:
+                ds.graph(name).add((s, p, o))
+    else:
+        _copy(graph, ds.graph(DEFAULT_GRAPH))
+    return _bind(ds)
+
+
+def _copy(src, dst):
+    for t in src:
+        dst.add(t)
+    return dst
+
+
+def _bind(g):
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    return g
+
+
+def _sorted_lines(text: str) -> str:
+    lines = sorted(line for line in text.splitlines() if line.strip())
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _sort_json(obj, key=None):
+    """Sort JSON-LD arrays (they are sets, except under @list) and node objects by @id."""
+    if isinstance(obj, dict):
+        return {k: _sort_json(v, k) for k, v in obj.items()}
+    if isinstance(obj, list):
+        items = [_sort_json(v) for v in obj]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return obj
+
+
+def _local(iri) -> str:
+    s = str(iri)
+    for sep in ("#", "/"):
+        if sep in s:
+            s = s.rsplit(sep, 1)[1]
+            break
+    return s
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+def _rdf_text(graph, fmt: str) -> str:
+    if fmt == "ttl":
+        return _as_graph(graph).serialize(format="turtle")
+    if fmt == "nt":
+        return _sorted_lines(_as_graph(graph).serialize(format="nt"))
+    if fmt == "nq":
+        return _sorted_lines(_as_dataset(graph).serialize(format="nquads"))
+    if fmt == "trig":
+        return _as_dataset(graph).serialize(format="trig")
+    if fmt == "jsonld":
+        src = _as_dataset(graph) if isinstance(graph, rdflib.ConjunctiveGraph) else _as_graph(graph)
+        text = src.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+        doc = _sort_json(json.loads(text))
+        return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    raise FormatError(fmt)
+
+
+def to_networkx(graph: rdflib.Graph):
+    """The entity graph as a networkx MultiDiGraph (nodes and edges inserted in sorted order).
+
+    Nodes: every subject typed with one of our 8 classes; attributes label, type, aliases
+    ("|"-joined skos:altLabel), positions ("|"-joined kg:holdsPosition), iri.
+    Edges: every triple between two such nodes, attribute predicate (local name), keyed by it.
+    """
+    import networkx as nx
+
+    triples = _triples(graph)
+    types: dict = {}
+    for s, p, o in triples:
+        if p == RDF.type and o in _ENTITY_CLASSES and isinstance(s, URIRef):
+            # one class per entity by the layout; if not, keep the first by name
+            t = _ENTITY_CLASSES[o]
+            types[s] = min(t, types.get(s, t))
+    labels: dict = {}
+    aliases: dict = {n: set() for n in types}
+    positions: dict = {n: set() for n in types}
+    edges = set()
+    for s, p, o in triples:
+        if s not in types:
+            continue
+        if p == RDFS.label:
+            labels[s] = min(str(o), labels.get(s, str(o)))
+        elif p == SKOS.altLabel:
+            aliases[s].add(str(o))
+        elif p == KG.holdsPosition and isinstance(o, Literal):
+            positions[s].add(str(o))
+        elif o in types and p != RDF.type:
+            edges.add((str(s), _local(p), str(o)))
+    g = nx.MultiDiGraph()
+    for n in sorted(types, key=str):
+        g.add_node(str(n), label=labels.get(n, ""), type=types[n],
+                   aliases="|".join(sorted(aliases[n])),
+                   positions="|".join(sorted(positions[n])), iri=str(n))
+    for s, p, o in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
+        g.add_edge(s, o, key=p, predicate=p)
+    return g
+
+
+def _graphml_bytes(graph) -> bytes:
+    import io
+
+    import networkx as nx
+
+    buf = io.BytesIO()
+    nx.write_graphml(to_networkx(graph), buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def export(graph: rdflib.Graph | Path, fmt: str, out: Path) -> Path:
+    """Write `graph` (Graph, Dataset, or a path for read_graph) to `out` in `fmt` (one of
+    FORMATS; "turtle", "json-ld", "nquads", "ntriples" are accepted too); returns `out`."""
+    fmt = (fmt or "").lower().lstrip(".")
+    fmt = {"json-ld": "jsonld", "turtle": "ttl", "nquads": "nq", "ntriples": "nt"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise FormatError(fmt)
+    if isinstance(graph, (str, os.PathLike)):
+        graph = read_graph(Path(graph))
+    out = Path(out)
+    try:
+        data = _graphml_bytes(graph) if fmt == "graphml" else _rdf_text(graph, fmt).encode("utf-8")
+    except FormatError:
+        raise
+    except Exception as e:
+        raise GraphError(f"cannot serialise the graph as {fmt}: {e}") from None
+    try:
+        _write_atomic(out, data)
+    except OSError as e:
+        raise GraphError(f"{out}: cannot write: {e.strerror or e}") from None
+    return out

@@ -1,0 +1,73 @@
+"""Awards, honours and titles: 三等功, 集体二等功, “平安金鼎”, 枫桥式公安派出所, 全国一级拘留所."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import lexicon
+from .context import Span
+from .text import HAN
+
+
+@lru_cache(maxsize=1)
+def heads() -> dict[str, str]:
+    return {r["head"]: r["kind"] for r in lexicon.table("award_heads.tsv", ("head", "kind"))}
+
+
+@lru_cache(maxsize=1)
+def received_cues() -> tuple[str, ...]:
+    rows = lexicon.table("relation_cues.tsv", ("relation", "cue"))
+    return tuple(sorted((r["cue"] for r in rows if r["relation"] == "received"), key=len, reverse=True))
+
+
+_MERIT = re.compile(r"(?:个人|集体)?(?:一|二|三|特)等功")
+_PREFIX = re.compile(r"^(?:\d{4}年度?|连续\S{1,3}年|首批|第[一二三四五六七八九十\d]+批|年度)+")
+
+
+def find_awards(text: str, taken: list[bool]) -> list[Span]:
+    spans = []
+
+    def add(s, e, name, cue=None):
+        spans.append(Span(s, e, "Award", name, text[s:e], data={"cue": cue}))
+        for k in range(s, e):
+            taken[k] = True
+
+    cue_alt = lexicon.alternation(received_cues())
+    head_alt = lexicon.alternation(heads())
+    rx = re.compile(f"(?P<cue>{cue_alt})(?P<span>[^，。；！？,;]{{2,40}})")
+    for m in rx.finditer(text):
+        span, s0 = m.group("span"), m.start("span")
+        # the object stops at the next cue word (获得…命名 枫桥式…) – keep what follows the last cue
+        for c in received_cues():
+            k = span.rfind(c)
+            if k > 0 and len(c) >= 2:
+                span, s0 = span[k + len(c):], s0 + k + len(c)
+                break
+        span = span.lstrip("了 为")
+        s0 = m.end() - len(span) if span else s0
+        s0 = m.start("span") + m.group("span").find(span) if span else s0
+        # a quoted honour (“最强党支部”称号), else the words up to the first award head
+        q = re.search("“[^“”]+”", span)
+        h = re.search(f"(?:{head_alt})(?![{HAN}])", span)
+        if q and (h is None or q.start() < h.start()):
+            after = span[q.end():]
+            hq = re.match(f"(?:{head_alt})", after)
+            e = q.end() + (len(hq.group()) if hq and hq.group() != "称号" else 0)
+            s1, e1 = s0 + q.start(), s0 + e
+            if not any(taken[s1:e1]):
+                add(s1, e1, span[q.start():e], m.group("cue"))
+            continue
+        if h is None:
+            continue
+        cand, start = span[:h.end()], s0
+        pm = _PREFIX.match(cand)
+        if pm:
+            cand, start = cand[pm.end():], start + pm.end()
+        cand = cand.strip()
+        if len(cand) < 3 or any(taken[start:start + len(cand)]) or "”" in cand and "“" not in cand:
+            continue
+        add(start, start + len(cand), cand, m.group("cue"))
+    for m in _MERIT.finditer(text):
+        if not any(taken[m.start():m.end()]):
+            add(m.start(), m.end(), m.group())
+    return spans

@@ -1,0 +1,140 @@
+"""Police organs and their units: 浙江省公安厅, 永康公安, 市公安局, 区公安分局, 网安大队, 芝英派出所.
+
+Each span's data carries `parent` (the canonical name of the organ a unit belongs to, when the
+text or the context says) and `division` (the place a top-level organ serves).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import lexicon
+from ..places import COUNTY, PREFECTURE, PROVINCE
+from .context import Context, Span, bureau_name, police_functions, unit_suffixes
+from .text import HAN, common_word, strip_quotes
+
+_CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局", "县公安局", "区公安分局", "区分局",
+                  "区公安局", "公安分局", "公安局", "分局", "我市警方", "我区警方", "我县警方", "我市公安",
+                  "我区公安", "我县公安")
+
+
+@lru_cache(maxsize=1)
+def _unit_re() -> re.Pattern:
+    alt = lexicon.alternation(unit_suffixes())
+    return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{1,10}}?)(?P<suf>{alt})(?![{HAN}]?(?:长|员|民警|政委|教导员))")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    return frozenset(lexicon.words("name_stop_words.txt")) | frozenset(lexicon.words("campaign_cues.txt"))
+
+
+def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
+    """Cut a unit's name at the last token boundary where a stop word or verb precedes it."""
+    best = (name, start)
+    for k in range(len(name)):
+        if start + k in bounds:
+            head = name[:k]
+            if any(head.endswith(w) for w in _stop_words()) or (head and common_word(head[-2:], 300)):
+                best = (name[k:], start + k)
+    return best
+
+
+def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
+    spans: list[Span] = []
+    taken = [False] * (len(text) + 1)
+
+    def add(sp: Span):
+        spans.append(sp)
+        for k in range(sp.start, sp.end):
+            taken[k] = True
+
+    # 公安部 (the ministry)
+    for m in re.finditer("公安部", text):
+        add(Span(m.start(), m.end(), "Bureau", "公安部", m.group(), data={"level": "national"}))
+    # explicit: place + level? + head
+    P = ctx.place_re
+    rx = re.compile(f"(?P<p>(?:{P}))(?P<lvl>省|市|区|县)?(?P<h>公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
+    for m in rx.finditer(text):
+        if any(taken[m.start():m.end()]):
+            continue
+        d = ctx.place_of(m.group("p"))
+        if d is None:
+            continue
+        h = m.group("h")
+        if h in ("公安", "警方") and re.match(f"(?:机关|工作|民警|队伍|系统|史|厅|局|部|分局|干警|战线|事业|之)", text[m.end():m.end() + 2]):
+            continue
+        if h == "局" and not m.group("p").endswith("市") and m.group("lvl") != "市":
+            continue
+        if h == "公安局" and d.level == COUNTY and d.name.endswith("区") and (m.group("lvl") or m.group("p").endswith("区")):
+            name = m.group()  # 南山区公安局 is that district's own name
+        else:
+            name = bureau_name(d)
+        add(Span(m.start(), m.end(), "Bureau", name, m.group(), data={"division": d.code}))
+    # context forms: 市公安局, 省厅, 分局 … resolved by the article's home
+    alt = lexicon.alternation(_CONTEXT_FORMS)
+    for m in re.finditer(f"(?<![{HAN}])(?:{alt})|(?<=[该本])(?:局|分局)|(?:{alt})", text):
+        if any(taken[m.start():m.end()]):
+            continue
+        form = m.group()
+        if form in ("公安局", "分局") and re.match("[长]", text[m.end():m.end() + 1]):
+            pass
+        d = None
+        if form.startswith(("省",)) or form == "公安厅":
+            d = ctx.level_place("省")
+        elif form.startswith(("市", "我市")):
+            d = ctx.level_place("市")
+        elif form.startswith(("区", "县", "我区", "我县")) or form in ("分局", "公安分局", "局"):
+            d = ctx.level_place("区") or ctx.level_place("县") or ctx.home
+        elif form == "公安局":
+            d = ctx.home
+        if d is None:
+            continue
+        if form == "公安局" and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in "和与及、的在和向到由经":
+            continue   # inside a longer name we do not know (…县公安局 of an unknown county)
+        add(Span(m.start(), m.end(), "Bureau", bureau_name(d), form, data={"division": d.code}))
+    # units: after a bureau (a chain) or standing alone
+    spans.sort(key=lambda s: s.start)
+    for m in _unit_re().finditer(text):
+        if any(taken[m.start("suf"):m.end("suf")]):
+            continue
+        name, start = m.group("name"), m.start("name")
+        suf = m.group("suf")
+        cut = max((k + 1 for k in range(start, m.start("suf")) if taken[k]), default=start)
+        name, start = name[cut - start:], cut
+        # the organ right before the unit, if the unit follows it directly
+        parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
+        if parent is None:
+            name, start = _trim_name(name, start, bounds)
+        name = name.lstrip("市县区")
+        quoted = name.startswith("“")
+        bare = strip_quotes(name)
+        naming = unit_suffixes()[suf]
+        is_function = any(bare.endswith(f) or bare == f for f in police_functions()) or bare == ""
+        if naming == "either":
+            naming = "function" if is_function else "place"
+        if naming == "function" and not (is_function or quoted or parent is not None):
+            continue
+        if naming == "place" and not quoted and (len(bare) < 2 and suf not in ("看守所", "拘留所", "戒毒所")):
+            continue
+        if bare and common_word(bare, 500) and not is_function:
+            continue
+        surface = text[start:m.end()]
+        if suf in ("看守所", "拘留所", "戒毒所", "强制隔离戒毒所") and not bare:
+            home = parent.data.get("division") if parent else None
+            d = ctx.level_place("市") if parent is None else None
+            base = d.name if d else (ctx.home.name if ctx.home else "")
+            canon = f"{base}{suf}"
+            par = parent.name if parent else ctx.main_bureau()
+        elif naming == "function":
+            par = parent.name if parent else ctx.main_bureau()
+            canon = f"{par}{name}{suf}" if par else f"{name}{suf}"
+        else:
+            par = parent.name if parent else ctx.main_bureau()
+            canon = f"{name}{suf}"
+        sp = Span(start, m.end(), "Bureau", canon, surface, data={"parent": par})
+        if parent is not None:
+            sp.data["chain_from"] = parent.start
+        add(sp)
+        spans.sort(key=lambda s: s.start)
+    return spans

@@ -1,0 +1,115 @@
+"""Campaigns, special operations, reforms, programmes and mechanisms:
+“云剑2020”命案积案攻坚行动, 扫黑除恶专项斗争, “最多跑一次”改革, 雪亮工程, “三服务”."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import lexicon
+from .context import Span
+from .text import HAN, common_word, strip_quotes
+
+
+@lru_cache(maxsize=1)
+def heads() -> dict[str, str]:
+    return {r["head"]: r["strength"] for r in lexicon.table("campaign_heads.tsv", ("head", "strength"))}
+
+
+@lru_cache(maxsize=1)
+def cues() -> tuple[str, ...]:
+    return lexicon.words("campaign_cues.txt")
+
+
+@lru_cache(maxsize=1)
+def _stops() -> frozenset[str]:
+    rel = {r["cue"] for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))}
+    return frozenset(lexicon.words("name_stop_words.txt")) | frozenset(cues()) | rel
+
+
+@lru_cache(maxsize=1)
+def _generic() -> tuple[str, ...]:
+    return lexicon.words("campaign_generic.txt")
+
+
+@lru_cache(maxsize=1)
+def _quoted_re() -> re.Pattern:
+    alt = lexicon.alternation(heads())
+    return re.compile(f"“(?P<core>[^“”]{{2,24}})”(?P<mid>[{HAN}]{{0,8}}?)(?P<head>{alt})?")
+
+
+@lru_cache(maxsize=1)
+def _head_re() -> re.Pattern:
+    strong = [h for h, s in heads().items() if s == "strong"]
+    return re.compile(f"(?:{lexicon.alternation(strong)})")
+
+
+CODE = r"\d{1,4}(?:[·.\-－—]\d{1,4}){0,2}"
+
+
+def _cue_before(text: str, start: int) -> bool:
+    window = text[max(0, start - 8):start]
+    window = re.sub(r"[“”][^“”]*[“”]|[、和及与]", "", window)   # 开展“A”“B”、“C”: the cue covers the list
+    return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
+
+
+def find_campaigns(text: str, taken: list[bool], bounds: set[int]) -> list[Span]:
+    spans = []
+    # quoted names: “X”, “X”改革, “X”命案积案攻坚行动
+    for m in _quoted_re().finditer(text):
+        if any(taken[m.start():m.end()]):
+            continue
+        core = m.group("core")
+        if re.fullmatch(CODE, core) or re.search("[，。；！？]", core):
+            continue
+        head, mid = m.group("head"), m.group("mid")
+        if head is None:
+            mid = ""
+        if mid and any(mid.startswith(w) or w in mid for w in _generic()):
+            mid, head = "", None
+        after = text[m.end():m.end() + 2]
+        before = text[max(0, m.start() - 2):m.start()]
+        if after.startswith("称号") or re.match("[案]", text[m.end("core") + 1:m.end("core") + 2] or "x"):
+            continue
+        strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
+        if head is None and re.search("[、，；]", core):
+            continue   # a quoted list without a head is a slogan (“防风险、护稳定”)
+        cue_after = any(text[m.end("core") + 1:].lstrip("已正在得到全面稳步").startswith(c) for c in ("推进", "推广", "推行", "实施", "落地", "开展"))
+        if head is None and not (strong_core or cue_after or _cue_before(text, m.start())):
+            continue
+        if head is not None and heads()[head] == "weak" and not (mid == "" or _cue_before(text, m.start())):
+            head, mid = None, ""
+            if not (strong_core or _cue_before(text, m.start())):
+                continue
+        end = m.end() if head else m.end("core") + 1
+        surface = text[m.start():end]
+        spans.append(Span(m.start(), end, "Campaign", surface, surface, data={"core": core}))
+        for k in range(m.start(), end):
+            taken[k] = True
+    # unquoted names ending in a strong head: 扫黑除恶专项斗争, 雪亮工程, 派出所勤务机制改革
+    for m in _head_re().finditer(text):
+        if any(taken[m.start():m.end()]) or m.end() not in bounds:
+            continue
+        start = m.start()
+        # walk left over tokens until a stop word, punctuation or 12 characters
+        left = start
+        cuts = sorted(b for b in bounds if b < start)
+        for b in reversed(cuts):
+            piece = text[b:left]
+            if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in _stops() or any(taken[b:left]) \
+                    or start - b > 12:
+                break
+            left = b
+        name = text[left:start]
+        while name and any(name.startswith(w) for w in _stops() if len(w) <= len(name)):
+            w = max((w for w in _stops() if name.startswith(w)), key=len)
+            name = name[len(w):]
+            left += len(w)
+        if len(name) < 2 or any(g in name for g in _generic()) or common_word(name + m.group(), 2000):
+            continue
+        if re.fullmatch(r"[\d年月日]+", name):
+            continue
+        surface = text[left:m.end()]
+        spans.append(Span(left, m.end(), "Campaign", surface, surface, data={"core": name}))
+        for k in range(left, m.end()):
+            taken[k] = True
+    return spans

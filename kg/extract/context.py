@@ -1,0 +1,84 @@
+"""Per-article context: the places it names, its home place and main bureau, and the
+grammar's regexes specialised to the article's place names."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import lexicon
+from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
+from .places import PlaceIndex
+from .text import HAN
+
+
+@dataclass
+class Span:
+    """A typed stretch of one sentence (offsets into the folded sentence text)."""
+    start: int
+    end: int
+    type: str
+    name: str
+    surface: str
+    anonymous: bool = False
+    data: dict = field(default_factory=dict)
+
+
+def bureau_name(d: Division) -> str:
+    """The canonical name of the police organ that serves a division."""
+    gaz = gazetteer()
+    if d.level == PROVINCE:
+        return d.name + ("公安局" if d.is_municipality else "公安厅")
+    if d.level == COUNTY and d.name.endswith("区"):
+        parent = gaz.parent(d)
+        if parent is not None:
+            return f"{parent.name}公安局{d.name}分局"
+    return d.name + "公安局"
+
+
+@lru_cache(maxsize=1)
+def unit_suffixes() -> dict[str, str]:
+    return {r["suffix"]: r["naming"] for r in lexicon.table("unit_suffixes.tsv", ("suffix", "naming"))}
+
+
+@lru_cache(maxsize=1)
+def police_functions() -> tuple[str, ...]:
+    return lexicon.words("police_functions.txt")
+
+
+@dataclass
+class Context:
+    places: PlaceIndex
+    home: Division | None
+    form_map: dict[str, Division]
+    place_re: str                    # alternation of the article's place forms
+
+    @classmethod
+    def from_index(cls, idx: PlaceIndex) -> "Context":
+        fm = idx.form_map()
+        alt = lexicon.alternation(fm) if fm else "(?!)"
+        return cls(idx, idx.home, fm, alt)
+
+    # What 省/市/区/县 refer to in this article.
+    def level_place(self, level_word: str) -> Division | None:
+        gaz = gazetteer()
+        h = self.home
+        if h is None:
+            return None
+        chain = [h] + gaz.ancestors(h)
+        if level_word == "省":
+            return chain[-1]
+        if level_word in ("市", "州", "盟"):
+            for d in chain:
+                if d.name.endswith(("市", "州", "盟")) and d.level != PROVINCE or d.is_municipality:
+                    return d
+            return None
+        if level_word in ("区", "县", "旗"):
+            return h if h.level == COUNTY else None
+        return None
+
+    def main_bureau(self) -> str | None:
+        return bureau_name(self.home) if self.home else None
+
+    def place_of(self, form: str) -> Division | None:
+        return self.form_map.get(form)

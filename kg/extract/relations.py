@@ -1,0 +1,159 @@
+"""Relations between the spans of an article (the guidelines' nine predicates).
+
+Rules work inside one sentence, plus the article's main bureau as the implicit actor
+("市公安局 …; 全年破获…": the article's own police did it).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import lexicon
+from ..model import Document, Fact, Mention
+from ..places import gazetteer
+from .context import Context, Span, bureau_name
+
+ACTORS = ("Bureau", "Organization")
+RECIPIENTS = ("Bureau", "Organization", "Person", "Official", "Place", "Campaign")
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for r in lexicon.table("relation_cues.tsv", ("relation", "cue")):
+        out.setdefault(r["relation"], []).append(r["cue"])
+    out["conducted"] = list(lexicon.words("campaign_cues.txt"))
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+_BACK_REF = re.compile(r"(?:该|此|这一?|上述)(?:项)?(?:做法|机制|工作|模式|经验|举措|项目|系统|平台|创新)")
+
+
+def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Mention]]:
+    facts: list[Fact] = []
+    extra: list[Mention] = []
+    did = doc.doc_id
+    mentioned = {(sp.type, sp.name) for _, _, spans in analysed for sp in spans}
+    main = ctx.main_bureau()
+    main_key = ("Bureau", main) if main and ("Bureau", main) in mentioned else None
+    found_places = {d.name for d in ctx.places.found.values()}
+
+    def fact(i, s, p, o):
+        if s != o:
+            facts.append(Fact(did, i, s, p, o))
+
+    last_campaign = None
+    for index, text, spans in analysed:
+        ents = [sp for sp in spans]
+        for sp in ents:
+            key = (sp.type, sp.name)
+            # posts, and the bodies they name
+            if sp.type in ("Official", "Person"):
+                for post in sp.data.get("posts", []):
+                    fact(index, key, "holdsPosition", post)
+                for typ, org in sp.data.get("orgs", []):
+                    fact(index, key, "memberOf", (typ, org))
+                    if (typ, org) not in mentioned:
+                        mentioned.add((typ, org))
+                    extra.append(Mention(did, index, typ, org, org))
+                    _org_structure(index, (typ, org), mentioned, fact, found_places)
+            if sp.type == "Bureau":
+                parent = sp.data.get("parent")
+                if parent and ("Bureau", parent) in mentioned or parent == main and main_key:
+                    fact(index, key, "subOrganizationOf", ("Bureau", parent))
+            if sp.type in ("Bureau", "Organization"):
+                code = sp.data.get("division")
+                if code and sp.name == _top_name(sp, code):
+                    d = gazetteer().by_code.get(code)
+                    if d is not None and d.name in found_places:
+                        fact(index, key, "locatedIn", ("Place", d.name))
+                _org_structure(index, key, mentioned, fact, found_places)
+        # a bureau written right after another is its unit (杭州市公安局拱墅区分局)
+        for a, b in zip(ents, ents[1:]):
+            if a.type == b.type == "Bureau" and a.end == b.start and a.name != b.name:
+                fact(index, (b.type, b.name), "subOrganizationOf", (a.type, a.name))
+        actors = [sp for sp in ents if sp.type in ACTORS]
+        for sp in ents:
+            if sp.type == "Campaign":
+                last_campaign = (sp.type, sp.name)
+                if main_key:
+                    fact(index, main_key, "conducted", (sp.type, sp.name))
+                for a in _cued_actors(text, actors, sp, "conducted"):
+                    fact(index, (a.type, a.name), "conducted", (sp.type, sp.name))
+            elif sp.type == "Case":
+                bureaus = [a for a in _cued_actors(text, actors, sp, "solved") if a.type == "Bureau"]
+                for a in bureaus:
+                    fact(index, (a.type, a.name), "solved", (sp.type, sp.name))
+                if main_key and not bureaus:
+                    fact(index, main_key, "solved", (sp.type, sp.name))
+            elif sp.type == "Award":
+                who = _recipient(text, ents, sp)
+                if who is None and _BACK_REF.search(text[:sp.start]) and last_campaign:
+                    who = last_campaign
+                if who is None and main_key:
+                    who = main_key
+                if who is not None:
+                    fact(index, who, "received", (sp.type, sp.name))
+        # endorsements: officials who 批示肯定/点赞 … the campaign named, else the bureau
+        if any(c in text for c in cues()["endorsed"]):
+            officials = [sp for sp in ents if sp.type == "Official"]
+            campaigns = [sp for sp in ents if sp.type == "Campaign"]
+            targets = [(c.type, c.name) for c in campaigns] or ([main_key] if main_key else [])
+            for o in officials:
+                for t in targets:
+                    fact(index, (o.type, o.name), "endorsed", t)
+    # the article's bureau under the bureau of the place above it (永康市公安局 -> 金华市公安局)
+    if main_key and ctx.home is not None:
+        parent = gazetteer().parent(ctx.home)
+        if parent is not None:
+            pkey = ("Bureau", bureau_name(parent))
+            if pkey in mentioned:
+                first = next(i for i, _, spans in analysed for sp in spans if (sp.type, sp.name) == main_key)
+                fact(first, main_key, "subOrganizationOf", pkey)
+    seen, unique = set(), []
+    for f in facts:
+        k = (f.subject, f.predicate, f.object, f.sentence)
+        if k not in seen:
+            seen.add(k)
+            unique.append(f)
+    return unique, extra
+
+
+def _top_name(sp: Span, code: str) -> str:
+    d = gazetteer().by_code.get(code)
+    if d is None:
+        return ""
+    if sp.type == "Bureau":
+        return bureau_name(d) if sp.name == bureau_name(d) else sp.name
+    return sp.name if sp.name.startswith(d.name) else ""
+
+
+def _org_structure(index, key, mentioned, fact, found_places):
+    """X委政法委 / X委理论中心组 belong to X委."""
+    typ, name = key
+    m = re.match(r"(.+?委)(政法委|理论中心组|宣传部|组织部)$", name)
+    if typ == "Organization" and m and ("Organization", m.group(1)) in mentioned:
+        fact(index, key, "subOrganizationOf", ("Organization", m.group(1)))
+
+
+def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> list[Span]:
+    """Actors before the target with the relation's cue word between them (公安部部署“云剑”)."""
+    out = []
+    for a in actors:
+        if a.end <= target.start:
+            between = text[a.end:target.start]
+            if len(between) <= 12 and any(c in between for c in cues()[relation]) and not re.search("[，。；]", between):
+                out.append(a)
+    return out
+
+
+def _recipient(text: str, ents: list[Span], award: Span):
+    """The entity an award goes to: the nearest one before the award's cue, skipping the
+    agent of a passive (被省厅记二等功)."""
+    clause_start = max(text.rfind(p, 0, award.start) for p in "，。；！？,;") + 1
+    before = [sp for sp in ents if clause_start <= sp.start and sp.end <= award.start and sp.type in RECIPIENTS]
+    for sp in reversed(before):
+        if text[max(0, sp.start - 1):sp.start] == "被":
+            continue   # the agent of a passive: the recipient stands before 被
+        return (sp.type, sp.name)
+    return None

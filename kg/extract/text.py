@@ -1,0 +1,143 @@
+"""Text helpers shared by the extractors: width folding, the segmenter, name shapes."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from functools import lru_cache
+
+from .. import lexicon
+from ..places import gazetteer
+
+HAN = r"\u4e00-\u9fff"
+_FOLD = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？",
+                       "\u3000": " ", "\t": " ", "•": "·", "・": "·", "‧": "·", "∙": "·", "．": ".",
+                       "「": "“", "」": "”", "『": "“", "』": "”", "＂": '"'})
+
+
+def fold(text: str) -> str:
+    """Length-preserving normalisation: ASCII punctuation to full width, straight quotes to
+    curly ones (alternating), one middle dot.  Offsets stay valid."""
+    text = text.translate(_FOLD)
+    if '"' in text:
+        out, opened = [], False
+        for ch in text:
+            if ch == '"':
+                ch = "”" if opened else "“"
+                opened = not opened
+            out.append(ch)
+        text = "".join(out)
+    return text
+
+
+def strip_quotes(s: str) -> str:
+    return re.sub(r"[“”‘’\"《》〈〉【】]", "", s)
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    return frozenset(lexicon.words("surnames.txt"))
+
+
+@lru_cache(maxsize=1)
+def tokenizer():
+    """A jieba tokenizer of our own (the global one is left alone) that knows our heads,
+    post titles and every division name as words."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = os.environ.get("KG_CACHE_DIR") or tempfile.gettempdir()
+    tk.initialize()
+    words = set()
+    for row in lexicon.table("post_heads.tsv", ("head", "class")):
+        words.add(row["head"])
+    for name in ("unit_suffixes.tsv",):
+        for row in lexicon.table(name, ("suffix", "naming")):
+            words.add(row["suffix"])
+    for row in lexicon.table("campaign_heads.tsv", ("head", "strength")):
+        words.add(row["head"])
+    for row in lexicon.table("award_heads.tsv", ("head", "kind")):
+        words.add(row["head"])
+    words.update(lexicon.words("campaign_cues.txt"))
+    for row in lexicon.table("relation_cues.tsv", ("relation", "cue")):
+        words.add(row["cue"])
+    for w in sorted(words):
+        tk.add_word(w, 50000)
+    gaz = gazetteer()
+    for d in gaz.by_code.values():
+        tk.add_word(d.name, 80000, "ns")
+    return tk
+
+
+def boundaries(text: str) -> set[int]:
+    """Token boundaries (character offsets) of `text` by our segmenter."""
+    out, pos = {0}, 0
+    for tok in tokenizer().cut(text, HMM=False):
+        pos += len(tok)
+        out.add(pos)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _dict_words() -> dict[str, tuple[int, str]]:
+    import jieba
+
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                out[parts[0]] = (int(parts[1]), parts[2])
+    return out
+
+
+def common_word(word: str, min_freq: int = 50) -> bool:
+    """A word of general vocabulary (not a name): in jieba's dictionary, frequent, and not
+    tagged as a personal or place name."""
+    info = _dict_words().get(word)
+    return bool(info) and info[0] >= min_freq and not info[1].startswith(("nr", "ns"))
+
+
+# Characters that end a personal name when they follow it (等、和 …) or precede it.
+NAME_STOP = set("等和与及的在对为是了同到向将也都又再就还曾已均共并而且或即才把被让给跟从由以其这那此该每们之个名位次年月日时")
+
+
+def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None = None) -> str:
+    """The personal name starting at text[i] (surname + 1-2 given characters), or ''.
+    With `end`, the name must end exactly there (a title follows: 陈龙书记)."""
+    sur = next((s for s in (text[i:i + 2], text[i]) if s in surnames()), "")
+    if not sur:
+        return ""
+    j = i + len(sur)
+    if end is not None:
+        given = text[j:end]
+        ok = 1 <= len(given) <= 2 and all(re.match(f"[{HAN}]", c) and c not in NAME_STOP for c in given)
+        return sur + given if ok and given[0] != "某" and not (len(given) == 1 and common_word(sur + given, 200)) else ""
+    given = ""
+    for k in range(2):
+        if j + k < len(text) and re.match(f"[{HAN}]", text[j + k]) and text[j + k] not in NAME_STOP:
+            given += text[j + k]
+        else:
+            break
+    if not given or given[0] in "某":
+        return ""
+    if len(given) == 2:
+        b = bounds if bounds is not None else boundaries(text)
+        rest = text[j + 1:]
+        # the second given character starts another word (陈龙再次 …): a two-character name
+        stop_after = j + 2 >= len(text) or text[j + 2] in NAME_STOP or not re.match(f"[{HAN}]", text[j + 2])
+        if not stop_after and j + 1 in b and (j + 2 not in b or common_word(text[j + 1:j + 3])):
+            two_char_word = any(rest.startswith(w) for w in _following_words(rest))
+            if two_char_word:
+                given = given[0]
+    name = sur + given
+    if len(name) == 2 and common_word(name, 200):
+        return ""
+    return name
+
+
+def _following_words(rest: str) -> list[str]:
+    return [rest[:n] for n in (4, 3, 2) if len(rest) >= n and rest[:n] in _dict_words()]

@@ -1,0 +1,644 @@
+"""Reading articles: files -> decoded text -> sentences (the first pipeline stage).
+
+`collect_inputs` finds the article files, `decode_bytes` turns bytes into text, and
+`document_from_text` / `read_document` split the text into `Sentence`s:
+
+* Line breaks inside a sentence (OCR'd newspaper columns break inside words, even across blank
+  lines) are undone; `Sentence.text` has them removed and `Sentence.gaps` records where, so
+  `original_span` maps any span of `Sentence.text` back to `Document.text`.
+* Boundaries come from evidence: sentence-final punctuation (。！？!?…), heading-shaped lines,
+  the typical line width of the block, bylines, captions and web residue.
+* Sentences are split at 。！？!?… (closing quotes and brackets stay with the sentence); very long
+  ones without final punctuation are split at ；.
+* Each sentence has a kind: heading, byline, caption, residue (web-page boilerplate, see
+  kg/resources/boilerplate.jsonl) or body.  Line patterns live in kg/resources/ingest_lines.jsonl.
+
+Everything is regex- and line-based, linear in the size of the text.
+"""
+from __future__ import annotations
+
+import bisect
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import InputError
+from .lexicon import patterns
+from .model import Document, Sentence
+
+BOILERPLATE = "boilerplate.jsonl"
+LINE_KINDS = "ingest_lines.jsonl"
+
+# --- tunables (line widths are display widths: CJK = 2, ASCII = 1) -------------------------
+HEADING_MAX_CHARS = 40       # a heading-shaped line is at most this long
+SHORT_HEADING_RATIO = 0.8    # a heading is clearly shorter than the text that follows it
+SHORT_LINE_RATIO = 0.6       # an unpunctuated line this much shorter than its block ends a paragraph
+TITLE_WIDTH_TOLERANCE = 0.15  # a lone first line this close to the column width is not a title
+LONG_LINE_WIDTH = 100        # a line this wide is a web paragraph, not a column line
+LONG_SENTENCE = 150          # sentences longer than this are split at ；
+LIST_ITEM_MAX = 40           # lines after a 相关新闻 header this short are residue links
+TAIL_ITEM_MAX = 30           # unpunctuated lines after the last sentence this short are captions
+CONTROL_RATIO = 0.1          # more control characters than this: a binary file
+
+# --- character classes -------------------------------------------------------------------
+_FINAL = r"(?:[。！？!?｡…]|\.{3,})"
+_CLOSE = r"[”’」』）)\]】》〉\"'»]"
+_ENDS_FINAL = re.compile(_FINAL + "+" + _CLOSE + "*$")
+_ENDS_SOFT = re.compile(r"[，,、；;：:—\-–～~“‘「『《〈（(【\[]$")
+_STARTS_CLOSE = re.compile(r"^" + _CLOSE)
+_PUNCT = re.compile(r"[，,、；;：:。！？!?｡…“”‘’「」『』《》（）()【】\[\]—]")
+_SENTENCE = re.compile(r".*?(?:" + _FINAL + "+" + _CLOSE + "*|$)", re.S)
+_SEMICOLON = re.compile(r".*?(?:[；;]|$)", re.S)
+_SPACED_HEADLINE = re.compile(r"\S(?: {2,}|\u3000+|\t+)\S")
+_MD_HEADING = re.compile(r"#{1,6}[ \t\u3000]*")  # used with match(pos): no ^
+# White space (and its HTML entities) trimmed from both ends of a line.
+_WS = r"(?:[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]|&(?:nbsp|ensp|emsp|thinsp);|&#(?:160|12288|x[aA]0|x3000);)"
+_LEAD_WS = re.compile(_WS + "+")
+_TRAIL_WS = re.compile("(?:" + _WS + ")+$")
+# Removed inside a line: white-space entities, the "amp;" of "&amp;" (the "&" stays) and the
+# letter-spacing of justified text ("有 效 警 情" -> "有效警情", at least four spaced characters).
+_REMOVE = re.compile(r"&(?:nbsp|ensp|emsp|thinsp);|&#(?:160|12288|x[aA]0|x3000);|(?<=&)amp;")
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_LETTER_SPACED = re.compile(f"(?:[{_CJK}][ \u3000](?=[{_CJK}])){{3,}}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_PLAUSIBLE = re.compile(f"[{_CJK}\u3000-\u303f\uff00-\uffef\u2010-\u2027\x20-\x7e\\s]")
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CHINESE = {"gbk", "gb2312", "gb18030", "hz", "cp936", "euc_cn", "iso2022_cn", "big5hkscs"}
+
+
+# ============================================================================ inputs
+
+def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+    """The article files named by `paths`: files as given, folders searched recursively for
+    *.txt (any case; hidden files and folders skipped).  Sorted, without duplicates.
+
+    Raises InputError naming a path that does not exist, or when nothing is found at all.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    given = [Path(p) for p in paths]
+    found: set[Path] = set()
+    for p in given:
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder")
+        if p.is_dir():
+            for f in p.rglob("*"):
+                rel = f.relative_to(p).parts
+                if f.suffix.lower() == ".txt" and f.is_file() and not any(
+                        part.startswith(".") for part in rel):
+                    found.add(f.resolve())
+        elif p.is_file():
+            found.add(p.resolve())
+        else:
+            raise InputError(f"{p}: not a regular file or folder")
+    if not found:
+        names = ", ".join(str(p) for p in given) or "(no paths given)"
+        raise InputError(f"no .txt articles found in {names}")
+    return sorted(found)
+
+
+# ============================================================================ decoding
+
+def _plausibility(text: str) -> float:
+    """Share of characters that are CJK, ASCII, white space or CJK punctuation."""
+    if not text:
+        return 0.0
+    return len(_PLAUSIBLE.findall(text)) / len(text)
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """A BOM-less UTF-16 guess: NUL bytes all on one byte parity (ASCII in UTF-16)."""
+    if len(data) % 2:
+        return None
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    if odd and not even:
+        return "utf-16-le"
+    if even and not odd:
+        return "utf-16-be"
+    return None
+
+
+def _finish(text: str, name: str, encoding: str) -> tuple[str, str]:
+    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise InputError(f"{name}: empty file (only white space)")
+    if "\x00" in text:
+        raise InputError(f"{name}: binary file (contains NUL characters)")
+    if len(_CONTROL.findall(text)) > CONTROL_RATIO * len(text):
+        raise InputError(f"{name}: binary file (mostly control characters)")
+    return text, encoding
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
+    """Decode an article's bytes: (text, encoding name).
+
+    Order: byte-order marks (UTF-8, UTF-16 LE/BE, UTF-32), then strict UTF-8, then
+    charset-normalizer's guess weighed against GB18030 (GBK/GB2312 guesses become gb18030, a
+    superset; when the guess is not a Chinese encoding, GB18030 wins if it decodes strictly and
+    reads at least as plausibly).  Line endings \\r\\n and \\r become \\n; nothing else changes.
+
+    Raises InputError(f"{name}: ...") for empty, binary or undecodable data.
+    """
+    if not data.strip():
+        raise InputError(f"{name}: empty file")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(enc)
+            except UnicodeDecodeError as e:
+                if enc.startswith("utf-32"):
+                    continue  # FF FE 00 00 may be UTF-16 LE with a leading NUL
+                raise InputError(f"{name}: cannot decode as {enc} despite its byte-order mark "
+                                 f"({e.reason} at byte {e.start})") from None
+            return _finish(text, name, enc)
+    if b"\x00" in data:
+        enc = _looks_utf16(data)
+        if enc:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                text = ""
+            if text and _plausibility(text) > 0.9:
+                return _finish(text, name, enc)
+        raise InputError(f"{name}: binary file (contains NUL bytes)")
+    try:
+        return _finish(data.decode("utf-8"), name, "utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates: list[tuple[float, int, str, str]] = []
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(data).best()
+    except Exception:  # the detector is a heuristic: never let it crash a build
+        best = None
+    guessed = None
+    if best is not None and best.encoding:
+        guessed = codecs.lookup(best.encoding).name.replace("-", "_")
+        if guessed in _CHINESE and guessed != "big5hkscs":
+            guessed = "gb18030"
+    for rank, enc in ((1, guessed), (0, "gb18030")):
+        if not enc:
+            continue
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        candidates.append((_plausibility(text), rank, enc, text))
+    if not candidates:
+        raise InputError(f"{name}: cannot decode the text (not UTF-8, not GB18030, "
+                         "and no other encoding detected)")
+    score, _, enc, text = max(candidates)
+    if score < 0.5:
+        raise InputError(f"{name}: cannot decode the text (best guess {enc} gives mostly "
+                         "unreadable characters)")
+    return _finish(text, name, codecs.lookup(enc).name)
+
+
+# ============================================================================ lines
+
+@dataclass
+class _Line:
+    start: int                  # content span in the document (margins and '#' removed)
+    end: int
+    segs: list[tuple[int, int]]  # kept pieces of the content (internal removals taken out)
+    text: str                   # the kept text
+    blank_before: int           # blank lines between this and the previous content line
+    md_heading: bool = False
+    kind: str = ""              # residue | byline | heading | caption | "" (decided later)
+    width: int = 0
+    blank_after: int = 0
+    final: bool = False         # ends with sentence-final punctuation
+    soft: bool = False          # ends with a comma-like mark or an opening bracket
+    list_header: bool = False
+    caption_start: bool = False  # starts a photo caption (①…, 图为…)
+
+
+def _width(s: str) -> int:
+    narrow = len(s.encode("latin-1", "ignore"))
+    return 2 * len(s) - narrow
+
+
+def _kept_segments(doc: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Pieces of doc[start:end] left after internal removals (entities, letter-spacing)."""
+    line = doc[start:end]
+    cuts = [(m.start(), m.end()) for m in _REMOVE.finditer(line)]
+    for m in _LETTER_SPACED.finditer(line):
+        cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
+    if not cuts:
+        return [(start, end)]
+    cuts.sort()
+    segs, pos = [], 0
+    for a, b in cuts:
+        if a > pos:
+            segs.append((start + pos, start + a))
+        pos = max(pos, b)
+    if pos < len(line):
+        segs.append((start + pos, end))
+    return segs
+
+
+def _split_lines(doc: str) -> list[_Line]:
+    lines: list[_Line] = []
+    blank = 1  # the document start counts as a blank line
+    pos = 0
+    for raw in doc.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        m = _LEAD_WS.match(doc, start, end)
+        if m:
+            start = m.end()
+        m = _TRAIL_WS.search(doc, start, end)
+        if m:
+            end = m.start()
+        md = False
+        m = _MD_HEADING.match(doc, start, end)
+        if m:
+            md, start = True, m.end()
+        if start >= end:
+            blank += 1
+            continue
+        segs = _kept_segments(doc, start, end)
+        text = "".join(doc[a:b] for a, b in segs)
+        if not text.strip():
+            blank += 1
+            continue
+        if lines:
+            lines[-1].blank_after = blank
+        lines.append(_Line(start, end, segs, text, blank, md))
+        blank = 0
+    if lines:
+        lines[-1].blank_after = blank + 1  # the document end counts as a blank line
+    return lines
+
+
+# ============================================================================ classification
+
+@dataclass
+class _Rules:
+    residue: list = field(default_factory=list)   # (regex, is_list_header)
+    byline: list = field(default_factory=list)
+    byline_inline: list = field(default_factory=list)
+    heading: list = field(default_factory=list)
+    caption: list = field(default_factory=list)
+
+
+_RULES: _Rules | None = None
+
+
+def _rules() -> _Rules:
+    global _RULES
+    if _RULES is None:
+        r = _Rules()
+        for p in patterns(BOILERPLATE):
+            r.residue.append((p["regex"], bool(p.get("list"))))
+        for p in patterns(LINE_KINDS):
+            kind = p.get("kind")
+            if kind not in ("byline", "byline_inline", "heading", "caption"):
+                from .errors import ResourceError
+                raise ResourceError(f"{LINE_KINDS}: pattern {p['pattern']!r} has unknown kind {kind!r}")
+            getattr(r, kind).append(p["regex"])
+        _RULES = r
+    return _RULES
+
+
+def _any(regexes, text: str) -> bool:
+    return any(rx.search(text) for rx in regexes)
+
+
+def _median(values: list[int]) -> float:
+    values = sorted(values)
+    return float(values[len(values) // 2]) if values else 0.0
+
+
+def _block_width(lines: list[_Line], i: int, span: int = 4, before: bool = True) -> float:
+    """Typical width of the column around line i: the upper quartile of its plain neighbours
+    (paragraph-end lines are short, so the median would be too low), not crossing headings.
+    With before=False: line i and the lines after it."""
+    ws: list[int] = []
+    if not before and not lines[i].kind:
+        ws.append(lines[i].width)
+    for step in ((-1, 1) if before else (1,)):
+        j, n = i + step, 0
+        while 0 <= j < len(lines) and n < span:
+            if lines[j].kind:
+                break
+            ws.append(lines[j].width)
+            j += step
+            n += 1
+    if not ws:
+        return 0.0
+    ws.sort()
+    return float(ws[(3 * len(ws)) // 4 if len(ws) > 1 else 0])
+
+
+def _classify(lines: list[_Line]) -> None:
+    rules = _rules()
+    # 1. line patterns: residue, bylines, explicit headings
+    in_list = False
+    for ln in lines:
+        t = ln.text.strip()
+        ln.width = _width(t)
+        ln.final = bool(_ENDS_FINAL.search(t))
+        ln.soft = bool(_ENDS_SOFT.search(t))
+        if in_list and len(t) <= LIST_ITEM_MAX and not ln.md_heading:
+            ln.kind = "residue"
+            continue
+        in_list = False
+        for rx, is_list in rules.residue:
+            if rx.search(t):
+                ln.kind, ln.list_header = "residue", is_list
+                in_list = is_list
+                break
+        if ln.kind:
+            continue
+        ln.caption_start = _any(rules.caption, t)
+        if ln.md_heading:
+            ln.kind = "heading"
+        elif _any(rules.byline, t):
+            ln.kind = "byline"
+        elif _any(rules.heading, t):
+            ln.kind = "heading"
+
+    # 2. the title block (the first lines, after any web residue), then heading-shaped lines
+    n = len(lines)
+    first = True
+    for i, ln in enumerate(lines):
+        if ln.kind:
+            continue
+        if first:
+            first = False
+            stack = _title_stack(lines, i)
+            for j in stack:
+                lines[j].kind = "heading"
+            if stack:
+                continue
+        if _is_heading(lines, i):
+            ln.kind = "caption" if _any(rules.caption, ln.text.strip()) else "heading"
+
+    # 3. unpunctuated short lines after the article's last sentence: photo captions (or the
+    #    slogans of a hotline block: residue)
+    last = max((i for i, ln in enumerate(lines) if ln.final and not ln.kind), default=-1)
+    if last >= 0:
+        tail = [i for i in range(last + 1, n) if lines[i].kind in ("", "heading")
+                and not lines[i].md_heading]
+        if tail and all(len(lines[i].text) <= TAIL_ITEM_MAX and not _PUNCT.search(lines[i].text)
+                        for i in tail):
+            for i in tail:
+                after_residue = any(lines[j].kind == "residue" for j in range(last + 1, i))
+                lines[i].kind = "residue" if after_residue else "caption"
+
+
+def _title_stack(lines: list[_Line], i: int) -> list[int]:
+    """The article's title block starting at line i: up to three stacked unpunctuated short
+    lines (kicker, title, subtitle) ended by a blank line, a byline or web residue."""
+    for k in range(i, min(i + 3, len(lines))):
+        ln = lines[k]
+        if ln.kind or ln.final or ln.soft or len(ln.text.strip()) > HEADING_MAX_CHARS:
+            return []
+        if k + 1 >= len(lines):
+            return []  # nothing follows: not a title
+        if lines[k + 1].kind in ("byline", "residue"):
+            return list(range(i, k + 1))
+        if ln.blank_after:
+            if k == i and not _dense_after(lines, i):
+                # one line over blank-separated text: a title only if it is not as wide as
+                # the column below (else it is the column's first line)
+                width = _block_width(lines, i + 1, before=False)
+                if width and abs(ln.width - width) <= TITLE_WIDTH_TOLERANCE * width:
+                    return []
+            return list(range(i, k + 1))
+    return []
+
+
+def _is_heading(lines: list[_Line], i: int) -> bool:
+    ln = lines[i]
+    t = ln.text.strip()
+    if ln.final or ln.soft or len(t) > HEADING_MAX_CHARS:
+        return False
+    prev = lines[i - 1] if i else None
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    if nxt is None:
+        return False  # nothing follows: a cut-off sentence, not a heading
+    closed = prev is None or bool(prev.kind) or prev.final
+    alone_before = ln.blank_before > 0 or prev is None or prev.kind in ("heading", "byline", "residue")
+    alone_after = ln.blank_after > 0 or nxt.kind in ("byline", "residue", "caption")
+    if not (closed and alone_before and alone_after):
+        return False
+    return (nxt.kind == "byline" or bool(_SPACED_HEADLINE.search(t)) or _dense_after(lines, i)
+            or _short_before_next(lines, i))
+
+
+def _dense_after(lines: list[_Line], i: int) -> bool:
+    """The text after line i is a block of adjacent lines (no blank lines between them)."""
+    j = i + 1
+    return (j + 1 < len(lines) and not lines[j].kind and not lines[j + 1].kind
+            and lines[j].blank_after == 0)
+
+
+def _short_before_next(lines: list[_Line], i: int) -> bool:
+    """Line i is clearly shorter than the lines of the text that follows it."""
+    ws = [ln.width for ln in lines[i + 1:i + 8] if not ln.kind][:3]
+    return bool(ws) and lines[i].width < SHORT_HEADING_RATIO * _median(ws)
+
+
+# ============================================================================ paragraphs
+
+def _group(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
+    """Consecutive lines that form one paragraph (OCR breaks joined), with a provisional kind."""
+    groups: list[tuple[str, list[_Line]]] = []
+    cur: list[_Line] = []
+    for i, ln in enumerate(lines):
+        if ln.kind:
+            if cur:
+                groups.append(("body", cur))
+                cur = []
+            groups.append((ln.kind, [ln]))
+            continue
+        if cur and (ln.caption_start or not _joins(lines, i - 1, i)):
+            groups.append(("body", cur))
+            cur = []
+        cur.append(ln)
+    if cur:
+        groups.append(("body", cur))
+    return groups
+
+
+def _joins(lines: list[_Line], a: int, b: int) -> bool:
+    """Does line b continue the paragraph of line a (both plain lines)?"""
+    A, B = lines[a], lines[b]
+    if _STARTS_CLOSE.match(B.text):
+        return True  # a closing quote carried over to the next line
+    if A.final:
+        return False  # a line ending a sentence ends the paragraph
+    if A.soft or A.width >= LONG_LINE_WIDTH // 2:
+        return True
+    # an unpunctuated line: a column break, unless clearly shorter than its block
+    width = _block_width(lines, a)
+    return not width or A.width >= SHORT_LINE_RATIO * width
+
+
+# ============================================================================ sentences
+
+class _Joined:
+    """The kept text of a run of lines, with a map back to document offsets."""
+
+    def __init__(self, doc: str, lines: list[_Line]):
+        self.text_parts: list[str] = []
+        self.jstarts: list[int] = []   # joined offset where each piece starts
+        self.dstarts: list[int] = []   # document offset of each piece
+        self.lens: list[int] = []
+        pos = 0
+        for ln in lines:
+            for a, b in ln.segs:
+                self.jstarts.append(pos)
+                self.dstarts.append(a)
+                self.lens.append(b - a)
+                self.text_parts.append(doc[a:b])
+                pos += b - a
+        self.text = "".join(self.text_parts)
+
+    def pieces(self, i: int, j: int) -> list[tuple[int, int]]:
+        """Document spans of joined text [i, j)."""
+        out = []
+        k = bisect.bisect_right(self.jstarts, i) - 1
+        while k < len(self.jstarts) and self.jstarts[k] < j:
+            js, ds, n = self.jstarts[k], self.dstarts[k], self.lens[k]
+            a, b = max(i, js), min(j, js + n)
+            if a < b:
+                out.append((ds + a - js, ds + b - js))
+            k += 1
+        return out
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph's text, white space trimmed."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        a, b = m.span()
+        if a == b:
+            continue
+        parts = [(a, b)]
+        if b - a > LONG_SENTENCE and not re.search(_FINAL, text[a:b]):
+            parts = [(a + s.start(), a + s.end()) for s in _SEMICOLON.finditer(text[a:b])
+                     if s.end() > s.start()]
+        for x, y in parts:
+            while x < y and text[x].isspace():
+                x += 1
+            while y > x and text[y - 1].isspace():
+                y -= 1
+            if x < y:
+                out.append((x, y))
+    return out
+
+
+def _make_sentence(doc: str, pieces: list[tuple[int, int]], index: int, kind: str,
+                   paragraph: int) -> Sentence:
+    text = "".join(doc[a:b] for a, b in pieces)
+    gaps, pos = [], 0
+    for (a, b), (c, _) in zip(pieces, pieces[1:]):
+        pos += b - a
+        gaps.append((pos, c - b))
+    return Sentence(index=index, text=text, start=pieces[0][0], end=pieces[-1][1], kind=kind,
+                    paragraph=paragraph, gaps=tuple(gaps))
+
+
+def original_span(sentence: Sentence, i: int, j: int) -> tuple[int, int]:
+    """Document offsets of `sentence.text[i:j]`: `Document.text[a:b]` holds the same characters
+    (plus any line breaks removed between them)."""
+    n = len(sentence.text)
+    if not (0 <= i <= j <= n):
+        raise ValueError(f"span [{i}, {j}) outside the sentence (length {n})")
+
+    def at(k: int) -> int:
+        shift = 0
+        for pos, removed in sentence.gaps:
+            if pos > k:
+                break
+            shift += removed
+        return sentence.start + k + shift
+
+    if i == j:
+        return (at(i), at(i)) if i < n else (sentence.end, sentence.end)
+    return at(i), at(j - 1) + 1
+
+
+# ============================================================================ documents
+
+def _title(sentences: list[Sentence]) -> str:
+    """The first heading; when the article opens with two or more stacked headings, the first is
+    a kicker (引题) and the second is the title, unless the second is a subtitle (——…)."""
+    opening: list[Sentence] = []
+    for s in sentences:
+        if s.kind == "heading":
+            opening.append(s)
+        elif s.kind in ("byline", "residue") and not opening:
+            continue
+        else:
+            break
+    if len(opening) >= 2 and not opening[1].text.lstrip().startswith(("—", "-", "－")):
+        return opening[1].text.strip()
+    if opening:
+        return opening[0].text.strip()
+    heads = [s for s in sentences if s.kind == "heading"]
+    return heads[0].text.strip() if heads else ""
+
+
+def document_from_text(text: str, doc_id: str = "text", source: str | None = None,
+                       encoding: str = "utf-8") -> Document:
+    """Split a decoded text into a Document (text kept as given, \\r\\n -> \\n)."""
+    doc = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    lines = _split_lines(doc)
+    _classify(lines)
+    rules = _rules()
+    sentences: list[Sentence] = []
+    bylines: list[str] = []
+    for paragraph, (kind, group) in enumerate(_group(lines)):
+        joined = _Joined(doc, group)
+        if kind == "byline":
+            bylines.append(joined.text.strip())
+        if kind == "body":
+            if _any(rules.caption, joined.text.strip()):
+                kind = "caption"
+            else:
+                for rx in rules.byline_inline:
+                    m = rx.search(joined.text.strip())
+                    if m and m.groupdict().get("b"):
+                        bylines.append(m.group("b").strip())
+        if kind in ("body", "caption"):
+            spans = _spans(joined.text)
+        else:  # a heading, byline or residue line is one unit
+            spans = _spans(joined.text)
+            spans = [(spans[0][0], spans[-1][1])] if spans else []
+        for a, b in spans:
+            pieces = joined.pieces(a, b)
+            if pieces:
+                sentences.append(_make_sentence(doc, pieces, len(sentences), kind, paragraph))
+    return Document(doc_id=doc_id, source=source if source is not None else f"{doc_id}.txt",
+                    text=doc, encoding=encoding, title=_title(sentences), bylines=bylines,
+                    sentences=sentences)
+
+
+def read_document(path: Path) -> Document:
+    """Read, decode and split one article file.  doc_id = file name without extension."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not an article file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+    text, encoding = decode_bytes(data, str(path))
+    return document_from_text(text, doc_id=path.stem, source=path.name, encoding=encoding)

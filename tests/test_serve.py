@@ -1,0 +1,225 @@
+"""kg.serve: a real Oxigraph SPARQL endpoint on 127.0.0.1, queried with the SPARQL 1.1 Protocol."""
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import types
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError, KGError
+from kg.serve import ServeError, find_oxigraph, start
+from kg.store import write_store
+
+TIMEOUT = 10  # seconds, every HTTP request
+ROOT = Path(__file__).resolve().parent.parent
+BUREAUS = """PREFIX kg: <https://w3id.org/gongan-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label WHERE { ?b a kg:Bureau ; rdfs:label ?label } ORDER BY ?label"""
+WANT = ["永康市公安局", "浙江省公安厅", "芝英派出所", "金华市公安局"]
+
+try:
+    find_oxigraph()
+except ServeError:
+    pytest.skip("the oxigraph executable is not installed", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def viewer_module(monkeypatch):
+    """The real kg.viewer if it imports, else a stand-in, so the viewer server is tested."""
+    try:
+        import kg.viewer  # noqa: F401
+    except Exception:
+        fake = types.ModuleType("kg.viewer")
+
+        def write_html(graph, out, *, title="gongan-kg"):
+            out.write_text(f"<!doctype html><html><title>{len(graph)}</title></html>", encoding="utf-8")
+            return out
+
+        fake.write_html = write_html
+        monkeypatch.setitem(sys.modules, "kg.viewer", fake)
+
+
+def get(url: str, accept: str = "application/sparql-results+json"):
+    req = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
+        return r.status, r.headers.get("Content-Type", ""), r.read()
+
+
+def select_get(query_url: str, query: str) -> list[str]:
+    _, ctype, body = get(query_url + "?" + urllib.parse.urlencode({"query": query}))
+    assert ctype.startswith("application/sparql-results+json")
+    return [b["label"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+def post(url: str, body: str, ctype: str):
+    req = urllib.request.Request(url, data=body.encode("utf-8"), method="POST",
+                                 headers={"Content-Type": ctype,
+                                          "Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
+        return r.status, r.read()
+
+
+def test_read_only_endpoint_and_viewer(mini_graph_path, viewer_module):
+    port = free_port()
+    srv = start(mini_graph_path, port=port, viewer_port=0)
+    proc = srv.process
+    store = srv.store_dir
+    try:
+        assert srv.query_url == f"http://127.0.0.1:{port}/query"
+        assert srv.alive() and store.is_dir()
+        assert _servers_on(port) == [proc.pid]
+        # GET, SPARQL 1.1 Protocol
+        assert select_get(srv.query_url, BUREAUS) == WANT
+        # POST with a direct query body
+        status, body = post(srv.query_url, BUREAUS, "application/sparql-query")
+        assert status == 200
+        assert [b["label"]["value"] for b in json.loads(body)["results"]["bindings"]] == WANT
+        # POST, form-encoded
+        status, body = post(srv.query_url, "query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
+                            "application/x-www-form-urlencoded")
+        assert json.loads(body)["boolean"] is True
+        # updates are refused when read-only, and nothing changed
+        base = srv.query_url.rsplit("/", 1)[0]
+        with pytest.raises(urllib.error.HTTPError) as e:
+            post(base + "/update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                 "application/sparql-update")
+        assert e.value.code in (403, 405)
+        _, _, body = get(srv.query_url + "?" + urllib.parse.urlencode({"query": "ASK { <urn:a> ?p ?o }"}))
+        assert json.loads(body)["boolean"] is False
+        # the viewer page, served from its own directory only
+        assert srv.viewer_url and srv.viewer_url.startswith("http://127.0.0.1:")
+        status, ctype, page = get(srv.viewer_url, accept="text/html")
+        assert status == 200 and ctype.startswith("text/html")
+        assert b"<html" in page.lower()
+        root = srv.viewer_url.rsplit("/", 1)[0]
+        status, _, page2 = get(root + "/", accept="text/html")  # / redirects to the page
+        assert page2 == page
+        for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/nope.txt"):
+            with pytest.raises(urllib.error.HTTPError) as e:
+                get(root + path, accept="*/*")
+            assert e.value.code == 404
+    finally:
+        srv.stop()
+    assert proc.poll() is not None  # the server process is gone
+    assert _servers_on(port) == []
+    assert not srv.alive()
+    assert not store.exists()  # temp store removed
+    with pytest.raises(OSError):
+        urllib.request.urlopen(srv.query_url + "?query=ASK%7B%7D", timeout=2)
+    srv.stop()  # twice is fine
+
+
+def test_writable_store_dir(mini_graph_path, tmp_path):
+    store = write_store(mini_graph_path, tmp_path / "store")
+    port = free_port()
+    with start(store, port=port, viewer_port=0, read_only=False) as srv:
+        assert srv.store_dir == store
+        assert srv.viewer_url and not srv.warnings  # drawn from the store itself
+        status, _ = post(srv.update_url, "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                         "application/sparql-update")
+        assert status in (200, 204)
+        _, _, body = get(srv.query_url + "?" + urllib.parse.urlencode({"query": "ASK { <urn:a> ?p ?o }"}))
+        assert json.loads(body)["boolean"] is True
+        proc = srv.process
+    assert proc.poll() is not None
+    assert store.exists()  # a given store is kept
+
+
+def test_port_in_use_is_a_clear_error(mini_graph_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        with pytest.raises(ServeError, match=f"port {port}.*already in use"):
+            start(mini_graph_path, port=port, viewer_port=0)
+
+
+def test_missing_source_and_executable(tmp_path, monkeypatch):
+    with pytest.raises(InputError):
+        start(tmp_path / "missing.ttl", port=free_port(), viewer_port=0)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(KGError, match="oxigraph"):
+        find_oxigraph()
+
+
+def test_viewer_failure_is_only_a_warning(mini_graph_path, monkeypatch):
+    broken = types.ModuleType("kg.viewer")
+
+    def write_html(graph, out, *, title=""):
+        raise RuntimeError("no template")
+
+    broken.write_html = write_html
+    monkeypatch.setitem(sys.modules, "kg.viewer", broken)
+    with pytest.warns(RuntimeWarning, match="viewer skipped"):
+        srv = start(mini_graph_path, port=free_port(), viewer_port=0)
+    with srv:
+        assert srv.viewer_url is None
+        assert select_get(srv.query_url, BUREAUS) == WANT
+
+
+def test_bad_graph_file(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("not turtle at all", encoding="utf-8")
+    with pytest.raises(KGError, match="bad.ttl"):
+        start(bad, port=free_port(), viewer_port=0)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, signame):
+    """`serve` as the CLI runs it: prints both URLs; Ctrl-C or SIGTERM stops it and its child."""
+    import os
+    import signal
+    import subprocess
+
+    port = free_port()
+    code = ("import sys; from pathlib import Path; from kg.serve import serve; "
+            f"sys.exit(serve(Path(sys.argv[1]), port={port}, viewer_port=0))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(mini_graph_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        lines = []
+        for line in proc.stdout:  # ends when the process exits, so no hang if it dies
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "".join(lines)
+        assert f"SPARQL endpoint: http://127.0.0.1:{port}/query" in text, proc.stderr.read()
+        assert "Graph viewer:    http://127.0.0.1:" in text
+        assert select_get(f"http://127.0.0.1:{port}/query", BUREAUS) == WANT
+        proc.send_signal(getattr(signal, signame))
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert _servers_on(port) == []  # the oxigraph child is gone too
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=2)
+
+
+def _servers_on(port: int) -> list[int]:
+    """Pids of live processes whose command line binds 127.0.0.1:port."""
+    needle = f"127.0.0.1:{port}".encode()
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if needle in (d / "cmdline").read_bytes().split(b"\0"):
+                    pids.append(int(d.name))
+            except OSError:
+                pass
+    return pids
