@@ -258,6 +258,7 @@ class Run:
     tree_peak_mib: float     # sampled sum over the process tree (catches worker pools)
     returncode: int
     stderr_tail: str
+    load: tuple[float, float] = (0.0, 0.0)   # 1-minute load average before and after
 
 
 def _tree_rss_kib(root: int) -> int:
@@ -289,6 +290,7 @@ def measure(name: str, cmd: list[str], workdir: Path, env: dict | None = None) -
     """Run `cmd`, return wall time, peak RSS of the largest process and of the process tree."""
     err_path = workdir / f"{name}.stderr"
     with open(workdir / f"{name}.stdout", "wb") as out, open(err_path, "wb") as err:
+        load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         peak = [0]
@@ -307,9 +309,10 @@ def measure(name: str, cmd: list[str], workdir: Path, env: dict | None = None) -
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     maxrss_kib = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)
     tail = err_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-    return Run(name, cmd, wall, maxrss_kib / 1024, peak[0] / 1024, proc.returncode, tail)
+    return Run(name, cmd, wall, maxrss_kib / 1024, peak[0] / 1024, proc.returncode, tail, (load0, load1))
 
 
 def kg_command() -> Path:
@@ -373,6 +376,9 @@ def markdown(kg: Run, base: Run, articles: int, han: int, nbytes: int, seed: int
         "- Wall time includes process start-up (imports, jieba's dictionary) for both.",
         "- Peak MiB (largest process): getrusage of the child (ru_maxrss via wait4); "
         "(process tree): the sum over the child and its descendants, sampled every 0.2 s.",
+        f"- 1-minute load average before/after: kg {k.load[0]:.1f}/{k.load[1]:.1f}, "
+        f"baseline {b.load[0]:.1f}/{b.load[1]:.1f} (well above the core count means other work "
+        "shared the machine and both times are inflated).",
         "",
     ]
     return "\n".join(head + lines) + "\n"

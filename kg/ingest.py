@@ -291,6 +291,7 @@ class _Rules:
     byline_inline: list = field(default_factory=list)
     heading: list = field(default_factory=list)
     caption: list = field(default_factory=list)
+    title_actor: list = field(default_factory=list)
 
 
 _RULES: _Rules | None = None
@@ -304,7 +305,7 @@ def _rules() -> _Rules:
             r.residue.append((p["regex"], bool(p.get("list"))))
         for p in patterns(LINE_KINDS):
             kind = p.get("kind")
-            if kind not in ("byline", "byline_inline", "heading", "caption"):
+            if kind not in ("byline", "byline_inline", "heading", "caption", "title_actor"):
                 from .errors import ResourceError
                 raise ResourceError(f"{LINE_KINDS}: pattern {p['pattern']!r} has unknown kind {kind!r}")
             getattr(r, kind).append(p["regex"])
@@ -375,6 +376,7 @@ def _classify(lines: list[_Line]) -> None:
     first = True
     for i, ln in enumerate(lines):
         if ln.kind:
+            first = first and ln.kind == "residue"
             continue
         if first:
             first = False
@@ -576,20 +578,29 @@ def original_span(sentence: Sentence, i: int, j: int) -> tuple[int, int]:
 # ============================================================================ documents
 
 def _title(sentences: list[Sentence]) -> str:
-    """The first heading; when the article opens with two or more stacked headings, the first is
-    a kicker (引题) and the second is the title, unless the second is a subtitle (——…)."""
+    """The article's title, from the headings it opens with (web residue skipped):
+    three stacked headings are kicker, title, subtitle: the second; of two, the first is a kicker
+    (引题) or an issuing body (河南省公安厅) when it names no police actor and the second does
+    (kg/resources/ingest_lines.jsonl, kind title_actor) or it is at most half as long, and the
+    second is not a ——subtitle; else the first heading."""
     opening: list[Sentence] = []
     for s in sentences:
         if s.kind == "heading":
             opening.append(s)
-        elif s.kind in ("byline", "residue") and not opening:
+        elif s.kind == "residue" and not opening:
             continue
         else:
             break
-    if len(opening) >= 2 and not opening[1].text.lstrip().startswith(("—", "-", "－")):
-        return opening[1].text.strip()
-    if opening:
-        return opening[0].text.strip()
+    texts = [s.text.strip() for s in opening]
+    if len(texts) >= 3:
+        return texts[1]
+    if len(texts) == 2 and not texts[1].startswith(("—", "-", "－")):
+        actor = _rules().title_actor
+        if (not _any(actor, texts[0]) and _any(actor, texts[1])) or \
+                2 * len(texts[0]) <= len(texts[1]):
+            return texts[1]
+    if texts:
+        return texts[0]
     heads = [s for s in sentences if s.kind == "heading"]
     return heads[0].text.strip() if heads else ""
 

@@ -18,7 +18,7 @@ cannot be written, it is skipped with a warning and `viewer_url` is None.
 The oxigraph executable is looked up next to sys.executable (the venv's bin), then on PATH.
 
 Errors for the CLI (`kg serve GRAPH_OR_DIR [--port 7878] [--host 127.0.0.1] [--writable]
-[--store DIR] [--viewer-port N]`):
+[--store DIR] [--viewer-port N] [--no-viewer]`):
   ServeError (exit 2)  oxigraph not installed; port already in use; the server exited or did
                        not answer in time (its stderr is included)
   GraphError (exit 1)  the graph file cannot be read / loaded, --store is not empty
@@ -193,6 +193,12 @@ def _viewer_graph(source: Path, store: Path):
 
     if is_store(source):
         return open_store(store)
+    fmt = {".ttl": "turtle", ".nt": "nt"}.get(source.suffix.lower())
+    if fmt:  # triple formats: parse straight into a Graph (much faster than via a Dataset)
+        try:
+            return rdflib.Graph().parse(source, format=fmt)
+        except Exception as e:
+            raise GraphError(f"{source}: cannot parse as {fmt}: {e}") from None
     g = rdflib.Graph()
     for s, p, o, _ in read_graph(source).quads((None, None, None, None)):
         g.add((s, p, o))
@@ -252,9 +258,10 @@ def _wait_until_up(srv: Server, timeout: float) -> None:
 
 
 def start(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_port: int | None = None,
-          read_only: bool = True, store_dir: Path | None = None,
+          read_only: bool = True, store_dir: Path | None = None, viewer: bool = True,
           timeout: float = STARTUP_TIMEOUT) -> Server:
-    """Start the SPARQL endpoint (and the viewer) for a graph file or a store directory.
+    """Start the SPARQL endpoint (and the viewer unless `viewer=False`) for a graph file or a
+    store directory.  `port` must be a real port (not 0); `viewer_port` 0 picks a free one.
 
     Returns once the endpoint answers; raises ServeError / GraphError / InputError.
     """
@@ -263,8 +270,11 @@ def start(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
         raise InputError(f"{source}: no such graph file or store directory")
     exe = find_oxigraph()
     vport = port + 1 if viewer_port is None else viewer_port
+    if not 0 < port < 65536 or (viewer and not 0 <= vport < 65536):
+        raise ServeError(f"invalid port {port if not 0 < port < 65536 else vport}: "
+                         "use 1-65535 (the viewer port may be 0 for any free port)")
     _check_port(host, port, "SPARQL endpoint")
-    if vport:
+    if viewer and vport:
         _check_port("127.0.0.1", vport, "viewer")
     srv = Server()
     atexit.register(srv.stop)
@@ -280,9 +290,10 @@ def start(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
                 store = tmp / "store"
             else:
                 store = Path(store_dir)
-            write_store(source, store, overwrite=True)
+            write_store(source, store)
         srv.store_dir = store
-        _start_viewer(srv, source, store, vport)
+        if viewer:
+            _start_viewer(srv, source, store, vport)
         cmd = [str(exe), "serve-read-only" if read_only else "serve",
                "--location", str(store), "--bind", f"{host}:{port}"]
         srv._stderr = tempfile.TemporaryFile()
@@ -299,7 +310,8 @@ def start(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
 
 
 def serve(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_port: int | None = None,
-          read_only: bool = True, store_dir: Path | None = None, out=None) -> int:
+          read_only: bool = True, store_dir: Path | None = None, viewer: bool = True,
+          out=None) -> int:
     """Start, print the URLs to `out` (stdout), block until Ctrl-C / SIGTERM, stop cleanly.
 
     Returns the exit code (0; 130 if interrupted while loading), or raises ServeError if the
@@ -315,10 +327,10 @@ def serve(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # printed below instead
                 srv = start(source, host=host, port=port, viewer_port=viewer_port,
-                            read_only=read_only, store_dir=store_dir)
+                            read_only=read_only, store_dir=store_dir, viewer=viewer)
         except KeyboardInterrupt:  # interrupted while loading: start() has cleaned up
             return 130
-        with srv:
+        try:
             for w in srv.warnings:
                 print(f"warning: {w}", file=sys.stderr)
             print(f"SPARQL endpoint: {srv.query_url}" + ("" if read_only else
@@ -327,14 +339,16 @@ def serve(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
                 print(f"Graph viewer:    {srv.viewer_url}", file=out)
             print(f"Store:           {srv.store_dir}" + ("  (read-only)" if read_only else ""), file=out)
             print("Press Ctrl-C to stop.", file=out, flush=True)
-            try:
-                while srv.process.poll() is None:
-                    time.sleep(0.5)
-            except KeyboardInterrupt:
-                print("stopping...", file=out, flush=True)
-                return 0
-            raise ServeError(f"the SPARQL server exited (code {srv.process.returncode}): "
-                             f"{srv.stderr_text() or 'no message'}")
+            while srv.process.poll() is None:
+                time.sleep(0.5)
+            died = (f"the SPARQL server exited (code {srv.process.returncode}): "
+                    f"{srv.stderr_text() or 'no message'}")
+        except KeyboardInterrupt:
+            print("stopping...", file=out, flush=True)
+            return 0
+        finally:
+            srv.stop()
+        raise ServeError(died)
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)

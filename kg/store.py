@@ -106,22 +106,28 @@ def _load(store, source: GraphSource) -> None:
             raise GraphError(f"{f}: cannot parse: {e}") from None
 
 
-def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool = False) -> Path:
+def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool = True) -> Path:
     """Bulk-load a Graph/Dataset or graph files (.ttl .nt .nq .trig .jsonld .rdf) into a new
     Oxigraph store at `store_dir`; returns `store_dir`.
 
     The store is built in a temp directory beside `store_dir` and renamed into place, so a
-    failure leaves no half-loaded store.  An existing non-empty `store_dir` is an error unless
-    `overwrite=True` and it is a store (it is then replaced).
+    failure leaves no half-loaded store.  An existing store at `store_dir` is replaced (a
+    rebuild), unless `overwrite=False`; any other non-empty directory or file is an error.
     """
     import pyoxigraph as ox
 
     store_dir = Path(store_dir)
     existing = store_dir.exists() and (not store_dir.is_dir() or any(store_dir.iterdir()))
     if existing and not (overwrite and is_store(store_dir)):
-        what = "an existing store (pass overwrite=True to replace it)" if is_store(store_dir) \
+        what = "an existing store (overwrite=False)" if is_store(store_dir) \
             else "not an empty directory"
         raise GraphError(f"{store_dir}: {what}")
+    if existing:  # refuse to replace a store another process (e.g. `kg serve`) has open
+        try:
+            probe = ox.Store(str(store_dir))
+            del probe
+        except OSError as e:
+            raise GraphError(f"{store_dir}: the store is in use by another process ({e})") from None
     try:
         store_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=store_dir.parent, prefix=f".{store_dir.name}.", suffix=".tmp"))

@@ -106,10 +106,6 @@ def _inline(code: str, tag: str, what: str) -> str:
 
 # --------------------------------------------------------------------------- reading
 
-def _text(term) -> str:
-    return str(term)
-
-
 def _local(iri) -> str:
     s = str(iri)
     return re.split(r"[#/]", s)[-1] or s

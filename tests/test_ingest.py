@@ -215,7 +215,7 @@ def test_markdown_heading_text_and_offsets():
 
 @pytest.mark.parametrize("line", [
     "通讯员 俞亮波", "■记者 石晓晨", "本版供稿 朱权超", "通讯员 王学武 摄", "记者 张三 通讯员 李四",
-    "文/图 王五", "本报记者 欧阳明华",
+    "文/图 王五", "本报记者 欧阳明华", "深圳特区报记者 黄嘉豪  通讯员 龙公宣", "陕西日报记者 贺晓楠",
 ])
 def test_bylines(line):
     doc = document_from_text(f"市公安局召开会议。\n\n{line}\n\n会议部署了工作。")
@@ -223,10 +223,25 @@ def test_bylines(line):
     assert doc.bylines == [line]
 
 
-def test_inline_byline_is_collected_but_the_sentence_stays_body():
-    doc = document_from_text("本报讯（记者 张三 通讯员 李四）5月26日，市公安局召开会议。")
+@pytest.mark.parametrize("lead", ["本报讯", "三峡日报讯"])
+def test_inline_byline_is_collected_but_the_sentence_stays_body(lead):
+    doc = document_from_text(f"{lead}（记者 张三 通讯员 李四）5月26日，市公安局召开会议。")
     assert doc.bylines == ["记者 张三 通讯员 李四"]
     assert [s.kind for s in doc.sentences] == ["body"]
+
+
+@pytest.mark.parametrize("head, title", [
+    ("永康公安全力打造平安高地\n——2020年工作回顾", "永康公安全力打造平安高地"),  # title + subtitle
+    ("连续15年现行命案全破\n永康公安全力打造平安高地", "永康公安全力打造平安高地"),  # kicker + title
+    ("普洱警方破获一起毒品目标案件\n缴获冰毒1.26吨", "普洱警方破获一起毒品目标案件"),  # title + deck
+    ("河南省公安厅\n关于表彰郑州市公安局金水分局刑侦大队等单位和个人的通报",
+     "关于表彰郑州市公安局金水分局刑侦大队等单位和个人的通报"),  # issuing body + title
+    ("首页 > 警务动态\n市公安局召开全市公安工作会议", "市公安局召开全市公安工作会议"),  # residue first
+])
+def test_title_rules(head, title):
+    doc = document_from_text(f"{head}\n\n通讯员 李四\n\n市公安局召开会议，部署全年工作。\n")
+    assert doc.title == title
+    assert doc.sentences[-1].kind == "body"
 
 
 def test_numbered_captions_at_the_end():
@@ -400,5 +415,6 @@ def test_seeds_titles_bylines_and_residue(seeds):
     assert "民警为无户口群众解决户口问题" in kinds(seeds["002"], "caption")
     assert seeds["002"].bylines == ["通讯员 胡湘"]
     assert seeds["003"].bylines == ["■记者 石晓晨"]
+    assert "副市长、公安局长：汤洪成" in kinds(seeds["003"], "caption")
     assert "【看点】" in kinds(seeds["003"], "heading")
     assert any(s.startswith("为啃下命案积案这一“硬骨头”,专班借助") for s in kinds(seeds["002"], "body"))

@@ -1,7 +1,10 @@
 """kg.serve: a real Oxigraph SPARQL endpoint on 127.0.0.1, queried with the SPARQL 1.1 Protocol."""
 from __future__ import annotations
 
+import io
 import json
+import os
+import signal
 import socket
 import sys
 import types
@@ -12,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import InputError, KGError
+from kg.errors import GraphError, InputError, KGError
 from kg.serve import ServeError, find_oxigraph, start
 from kg.store import write_store
 
@@ -132,6 +135,8 @@ def test_writable_store_dir(mini_graph_path, tmp_path):
         assert status in (200, 204)
         _, _, body = get(srv.query_url + "?" + urllib.parse.urlencode({"query": "ASK { <urn:a> ?p ?o }"}))
         assert json.loads(body)["boolean"] is True
+        with pytest.raises(GraphError, match="in use"):  # not rebuilt under a running server
+            write_store(mini_graph_path, store)
         proc = srv.process
     assert proc.poll() is not None
     assert store.exists()  # a given store is kept
@@ -144,6 +149,16 @@ def test_port_in_use_is_a_clear_error(mini_graph_path):
         port = s.getsockname()[1]
         with pytest.raises(ServeError, match=f"port {port}.*already in use"):
             start(mini_graph_path, port=port, viewer_port=0)
+
+
+def test_no_viewer_and_bad_ports(mini_graph_path):
+    with pytest.raises(ServeError, match="invalid port 0"):
+        start(mini_graph_path, port=0)
+    with pytest.raises(ServeError, match="invalid port 65536"):
+        start(mini_graph_path, port=65535)  # the viewer would be on port+1
+    with start(mini_graph_path, port=free_port(), viewer=False) as srv:
+        assert srv.viewer_url is None and not srv.warnings
+        assert select_get(srv.query_url, BUREAUS) == WANT
 
 
 def test_missing_source_and_executable(tmp_path, monkeypatch):
@@ -170,6 +185,35 @@ def test_viewer_failure_is_only_a_warning(mini_graph_path, monkeypatch):
         assert select_get(srv.query_url, BUREAUS) == WANT
 
 
+def test_serve_reports_a_dying_server(mini_graph_path):
+    import threading
+
+    from kg import serve as serve_mod
+
+    port = free_port()
+    out = io.StringIO()
+    result = {}
+
+    def run():
+        try:
+            serve_mod.serve(mini_graph_path, port=port, viewer=False, out=out)
+        except ServeError as e:
+            result["error"] = str(e)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    for _ in range(300):  # wait (bounded) until serve() is up and blocking
+        if "Press Ctrl-C" in out.getvalue():
+            break
+        t.join(0.1)
+    (pid,) = _servers_on(port)
+    os.kill(pid, signal.SIGKILL)  # the server we started, by its id
+    t.join(30)
+    assert not t.is_alive()
+    assert "exited (code -9)" in result["error"]
+    assert "SPARQL endpoint" in out.getvalue()
+
+
 def test_bad_graph_file(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("not turtle at all", encoding="utf-8")
@@ -180,8 +224,6 @@ def test_bad_graph_file(tmp_path):
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, signame):
     """`serve` as the CLI runs it: prints both URLs; Ctrl-C or SIGTERM stops it and its child."""
-    import os
-    import signal
     import subprocess
 
     port = free_port()

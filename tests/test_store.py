@@ -89,10 +89,10 @@ def test_refuses_non_empty_target_and_can_overwrite(mini, tmp_path):
     assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
     store_dir = write_store(mini, tmp_path / "s")
     with pytest.raises(GraphError, match="existing store"):
-        write_store(mini, store_dir)
+        write_store(mini, store_dir, overwrite=False)
     small = rdflib.Graph()
     small.add((URIRef(ID + "a"), URIRef(ID + "b"), Literal("c")))
-    write_store(small, store_dir, overwrite=True)
+    write_store(small, store_dir)  # a rebuild replaces the store
     g = open_store(store_dir)
     try:
         assert len(g) == 1

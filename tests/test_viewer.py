@@ -264,3 +264,15 @@ def test_inline_refuses_closing_tags():
 def test_assets_ship_with_the_package():
     for name in ("template.html", "viewer.js", "viewer.css", "labels.tsv"):
         assert (Path(viewer.ASSETS) / name).is_file()
+
+
+def test_seeds_graph(seeds_graph):
+    """The real build output: every entity becomes a node, evidence reaches the page."""
+    data = graph_data(seeds_graph)
+    entities = {s for t in ENTITY_TYPES for s in seeds_graph.subjects(RDF.type, KG[t])}
+    assert len(data["nodes"]) == len(entities) > 50
+    labels = {n["l"] for n in data["nodes"]}
+    assert {"永康市公安局", "王双全"} <= labels
+    assert sum(1 for e in data["edges"] if e["ev"]) == len(data["edges"])  # every fact has a source
+    wsq = next(n for n in data["nodes"] if n["l"] == "王双全")
+    assert "副省长" in {p for p, _ in wsq.get("p", [])}

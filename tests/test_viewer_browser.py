@@ -42,7 +42,15 @@ class Page:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(self.url)
-        self.page.wait_for_function("window.kgView && window.kgView.stable === true", timeout=60_000)
+        self.wait_stable(timeout_ms=90_000)
+
+    def wait_stable(self, timeout_ms: int) -> None:
+        # Polled from Python: the page's CSP forbids the eval Playwright's wait_for_function uses.
+        for _ in range(timeout_ms // 100):
+            if self.page.evaluate("!!(window.kgView && window.kgView.stable === true)"):
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"the page did not reach a stable state within {timeout_ms} ms")
 
     def js(self, expr, arg=None):
         return self.page.evaluate(expr, arg)
@@ -107,6 +115,11 @@ def test_search_selects_and_panel_shows_positions_and_sources(mini_page):
     assert "受到副省长、省公安厅厅长王双全批示肯定" in text       # a source sentence
     assert "《永康公安全力打造平安高地》" in text                  # with its article
     assert "批示肯定 / endorsed" in text and "永康市公安局" in text  # a fact
+    # A position's own sources are collapsed; opening them shows the sentence.
+    position = pg.locator("#panel li.position", has_text="副省长")
+    assert "王双全批示肯定" not in position.inner_text()
+    position.locator("summary").click()
+    assert "受到副省长、省公安厅厅长王双全批示肯定" in position.inner_text()
 
 
 def test_search_by_alias(mini_page):
@@ -116,6 +129,15 @@ def test_search_by_alias(mini_page):
     assert any(t.startswith("永康市公安局") for t in labels)
     pg.fill("#search", "")
     assert pg.locator("#search-results li").count() == 0
+    pg.fill("#search", "芝英")
+    pg.press("#search", "Enter")
+    assert pg.inner_text("#panel h2") == "芝英派出所"
+    # A fact's other end is a link to that node.
+    pg.locator("#panel li.fact button.link", has_text="枫桥式公安派出所").click()
+    assert pg.inner_text("#panel h2") == "枫桥式公安派出所"
+    assert "芝英派出所 —获得 / received→ 枫桥式公安派出所" in pg.inner_text("#panel")
+    pg.fill("#search", "不存在的名字")
+    assert pg.inner_text("#search-results") == "无结果 / no match"
 
 
 def test_type_filter_hides_bureaus(mini_page):

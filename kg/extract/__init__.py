@@ -33,7 +33,7 @@ def _restore_lost_quotes(text: str) -> str:
         return text
     out = list(text)
     opened = False
-    for m in re.finditer(f"(?<=[{HAN}]) (?=[{HAN}\\d])", text):
+    for m in re.finditer(f"(?<=[{HAN}\\dA-Za-z]) (?=[{HAN}\\dA-Za-z])", text):
         out[m.start()] = "”" if opened else "“"
         opened = not opened
     if opened:   # an unpaired mark: undo the last one
@@ -53,8 +53,8 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
             text = _restore_lost_quotes(text)
         bounds = boundaries(text)
         taken = [False] * (len(text) + 1)
-        spans: list[Span] = []
-        people = find_people(text, ctx, bounds, s.kind)
+        spans: list[Span] = find_cases(text, taken) if s.kind != "byline" else []
+        people = [p for p in find_people(text, ctx, bounds, s.kind) if not any(taken[p.start:p.end])]
         for sp in people:
             for k in range(sp.start, sp.end):
                 taken[k] = True
@@ -65,10 +65,9 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
                 for k in range(sp.start, sp.end):
                     taken[k] = True
             spans += bureaus
-            spans += find_orgs(text, ctx, taken)
-            spans += find_cases(text, taken)
+            spans += find_orgs(text, ctx, taken, bounds)
             spans += find_awards(text, taken)
-            spans += find_campaigns(text, taken, bounds)
+            spans += find_campaigns(text, taken, bounds, heading=s.kind == "heading")
             spans += _place_spans(text, ctx, taken)
         spans += people
         spans.sort(key=lambda sp: (sp.start, -sp.end))

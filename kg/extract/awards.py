@@ -48,9 +48,18 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
         s0 = m.start("span") + m.group("span").find(span) if span else s0
         # a quoted honour (“最强党支部”称号), else the words up to the first award head
         q = re.search("“[^“”]+”", span)
-        h = re.search(f"(?:{head_alt})(?![{HAN}])", span)
-        if q and (h is None or q.start() < h.start()):
+        h = None
+        for hm in re.finditer(f"(?:{head_alt})(?![{HAN}])", span):
+            if not (q and q.start() < hm.start() < q.end()):
+                h = hm
+                break
+        whole = q and h and q.end() <= h.start() and h.group() != "称号" and \
+            re.fullmatch(f"[{HAN}]{{0,8}}", span[q.end():h.start()])
+        if q and not whole and (h is None or q.start() < h.start()):
             after = span[q.end():]
+            from .campaigns import heads as campaign_heads
+            if any(after.startswith(ch) for ch in campaign_heads()):
+                continue   # “最多跑一次”改革: a campaign, not an honour
             hq = re.match(f"(?:{head_alt})", after)
             e = q.end() + (len(hq.group()) if hq and hq.group() != "称号" else 0)
             s1, e1 = s0 + q.start(), s0 + e

@@ -21,23 +21,39 @@ _CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局
 @lru_cache(maxsize=1)
 def _unit_re() -> re.Pattern:
     alt = lexicon.alternation(unit_suffixes())
-    return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{1,10}}?)(?P<suf>{alt})(?![{HAN}]?(?:长|员|民警|政委|教导员))")
+    return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{0,10}}?)(?P<suf>{alt})(?!长|员|民警|政委|教导员|创建|建设|规范化)")
 
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    return frozenset(lexicon.words("name_stop_words.txt")) | frozenset(lexicon.words("campaign_cues.txt"))
+    rel = {r["cue"] for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))}
+    return frozenset(lexicon.words("name_stop_words.txt")) | frozenset(lexicon.words("campaign_cues.txt")) | rel
 
 
 def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     """Cut a unit's name at the last token boundary where a stop word or verb precedes it."""
     best = (name, start)
-    for k in range(len(name)):
+    for k in range(len(name) + 1):
         if start + k in bounds:
             head = name[:k]
-            if any(head.endswith(w) for w in _stop_words()) or (head and common_word(head[-2:], 300)):
+            if any(head.endswith(w) for w in _stop_words()) or (len(head) >= 2 and common_word(head[-2:], 300)):
                 best = (name[k:], start + k)
     return best
+
+
+_QUOTED_UNITS = "工作室|实验室|专业队|突击队|战队|工作站|服务站"
+
+
+def _quote_depth(text: str) -> list[int]:
+    out, d = [], 0
+    for ch in text:
+        if ch == "“":
+            d += 1
+        out.append(d)
+        if ch == "”":
+            d = max(0, d - 1)
+    out.append(d)
+    return out
 
 
 def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
@@ -66,8 +82,12 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             continue
         if h == "局" and not m.group("p").endswith("市") and m.group("lvl") != "市":
             continue
-        if h == "公安局" and d.level == COUNTY and d.name.endswith("区") and (m.group("lvl") or m.group("p").endswith("区")):
+        district = d.level == COUNTY and d.name.endswith("区")
+        if h == "公安局" and district and (m.group("lvl") or m.group("p").endswith("区")):
             name = m.group()  # 南山区公安局 is that district's own name
+        elif h in ("分局", "公安分局") and district and ctx.gaz_parent(d) is not None:
+            # as written: 龙岗分局 -> 深圳市公安局龙岗分局, 武侯区公安分局 -> 成都市公安局武侯区分局
+            name = f"{ctx.gaz_parent(d).name}公安局{m.group('p')}{m.group('lvl') or ''}分局"
         else:
             name = bureau_name(d)
         add(Span(m.start(), m.end(), "Bureau", name, m.group(), data={"division": d.code}))
@@ -95,9 +115,16 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         add(Span(m.start(), m.end(), "Bureau", bureau_name(d), form, data={"division": d.code}))
     # units: after a bureau (a chain) or standing alone
     spans.sort(key=lambda s: s.start)
+    # quoted unit names: “梦想工作室”, “猎鹰实验室”
+    for m in re.finditer(f"“[^“”]{{1,12}}(?:{_QUOTED_UNITS})”", text):
+        if not any(taken[m.start():m.end()]):
+            add(Span(m.start(), m.end(), "Bureau", m.group(), m.group(), data={"parent": ctx.main_bureau()}))
+    depth = _quote_depth(text)
     for m in _unit_re().finditer(text):
-        if any(taken[m.start("suf"):m.end("suf")]):
+        if any(taken[m.start("suf"):m.end("suf")]) or m.end() not in bounds:
             continue
+        if depth[m.start("suf")] and not m.group("name").startswith("“"):
+            continue   # inside a quoted campaign or award name (“枫桥式公安派出所”)
         name, start = m.group("name"), m.start("name")
         suf = m.group("suf")
         cut = max((k + 1 for k in range(start, m.start("suf")) if taken[k]), default=start)
@@ -106,15 +133,21 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
         if parent is None:
             name, start = _trim_name(name, start, bounds)
+        before = text[max(0, start - 6):m.start("suf")]
+        if any(c in before for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))
+               if r["relation"] == "received" for c in [r["cue"]]):
+            continue   # 被评为全国一级拘留所: an honour, not a unit
         name = name.lstrip("市县区")
         quoted = name.startswith("“")
         bare = strip_quotes(name)
         naming = unit_suffixes()[suf]
-        is_function = any(bare.endswith(f) or bare == f for f in police_functions()) or bare == ""
+        is_function = bool(bare) and any(bare.endswith(f) for f in police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
-        if naming == "function" and not (is_function or quoted or parent is not None):
+        if naming == "function" and not (is_function or quoted):
             continue
+        if naming == "place" and (is_function or (start > 0 and text[start - 1] in "“”")):
+            continue   # 联勤警务站, “国”字牌拘留所: a kind of unit, not a named one
         if naming == "place" and not quoted and (len(bare) < 2 and suf not in ("看守所", "拘留所", "戒毒所")):
             continue
         if bare and common_word(bare, 500) and not is_function:

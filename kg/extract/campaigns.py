@@ -34,7 +34,7 @@ def _generic() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _quoted_re() -> re.Pattern:
     alt = lexicon.alternation(heads())
-    return re.compile(f"“(?P<core>[^“”]{{2,24}})”(?P<mid>[{HAN}]{{0,8}}?)(?P<head>{alt})?")
+    return re.compile(f"“(?P<core>[^“”]{{2,24}})”(?:(?P<mid>[{HAN}]{{0,8}}?)(?P<head>{alt}))?")
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +52,16 @@ def _cue_before(text: str, start: int) -> bool:
     return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
 
 
-def find_campaigns(text: str, taken: list[bool], bounds: set[int]) -> list[Span]:
+_LIST_HEAD = re.compile("(?:[、和及与]?“[^“”]{2,24}”)*[、和及与]?等?(?P<head>[\u4e00-\u9fff]{1,6})")
+
+
+def _list_head(text: str, end: int) -> bool:
+    """“A”“B”“C”等行动: a head after a list of quoted names covers the whole list."""
+    m = _LIST_HEAD.match(text, end)
+    return bool(m) and any(m.group("head").startswith(h) for h in heads())
+
+
+def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool = False) -> list[Span]:
     spans = []
     # quoted names: “X”, “X”改革, “X”命案积案攻坚行动
     for m in _quoted_re().finditer(text):
@@ -61,7 +70,7 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int]) -> list[Span]
         core = m.group("core")
         if re.fullmatch(CODE, core) or re.search("[，。；！？]", core):
             continue
-        head, mid = m.group("head"), m.group("mid")
+        head, mid = m.group("head"), m.group("mid") or ""
         if head is None:
             mid = ""
         if mid and any(mid.startswith(w) or w in mid for w in _generic()):
@@ -71,12 +80,13 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int]) -> list[Span]
         if after.startswith("称号") or re.match("[案]", text[m.end("core") + 1:m.end("core") + 2] or "x"):
             continue
         strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
-        if head is None and re.search("[、，；]", core):
+        in_list = head is None and _list_head(text, m.end("core") + 1) and text[m.end("core") + 1:m.end("core") + 2] in "“、和及与等"
+        if head is None and re.search("[、，；]", core) and not in_list:
             continue   # a quoted list without a head is a slogan (“防风险、护稳定”)
         cue_after = any(text[m.end("core") + 1:].lstrip("已正在得到全面稳步").startswith(c) for c in ("推进", "推广", "推行", "实施", "落地", "开展"))
-        if head is None and not (strong_core or cue_after or _cue_before(text, m.start())):
+        if head is None and not (strong_core or cue_after or in_list or _cue_before(text, m.start())):
             continue
-        if head is not None and heads()[head] == "weak" and not (mid == "" or _cue_before(text, m.start())):
+        if head is not None and heads()[head] == "weak" and not (len(mid) <= 4 or _cue_before(text, m.start())):
             head, mid = None, ""
             if not (strong_core or _cue_before(text, m.start())):
                 continue
@@ -87,8 +97,10 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int]) -> list[Span]
             taken[k] = True
     # unquoted names ending in a strong head: 扫黑除恶专项斗争, 雪亮工程, 派出所勤务机制改革
     for m in _head_re().finditer(text):
-        if any(taken[m.start():m.end()]) or m.end() not in bounds:
+        if heading or any(taken[m.start():m.end()]) or m.end() not in bounds:
             continue
+        if re.match("(?:城市|单位|成果|经验|工作|中|的|情况|先进|示范|试点|成效|以来|期间)", text[m.end():m.end() + 2]):
+            continue   # the head is a modifier here (禁毒示范创建城市, 大会战成果)
         start = m.start()
         # walk left over tokens until a stop word, punctuation or 12 characters
         left = start

@@ -31,6 +31,10 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
             continue
         quoted = bool(m.group("q") or m.group("q2"))
         code = m.group("code")
+        if m.group("q2") and not m.group("q") and m.start() > 0 and re.match(f"[{HAN}A-Za-z]", text[m.start() - 1]):
+            continue   # “云剑2020”命案…: the digits end a campaign's name
+        if re.match("[亿万千百元个人起名件次年月日%％]", m.group("desc") or ""):
+            continue   # 1.8亿元的…案: an amount, not a code
         if not quoted and not re.search(r"[·.\-－—]", code):
             continue
         if not m.group("desc") and not quoted:
@@ -44,7 +48,7 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
         for k in range(m.start(), m.end()):
             taken[k] = True
     for m in _anon_rx().finditer(text):
-        if any(taken[m.start():m.end()]):
+        if any(taken[m.start():m.end()]) or re.search("[因所涉犯被的了在将已对向]", m.group("desc")):
             continue
         spans.append(Span(m.start(), m.end(), "Case", m.group(), m.group()))
         for k in range(m.start(), m.end()):

@@ -77,6 +77,10 @@ class Context:
             return h if h.level == COUNTY else None
         return None
 
+    @staticmethod
+    def gaz_parent(d: Division) -> Division | None:
+        return gazetteer().parent(d)
+
     def main_bureau(self) -> str | None:
         return bureau_name(self.home) if self.home else None
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from .. import lexicon
 from .context import Context, Span
-from .text import HAN, common_word
+from .text import HAN, common_word, left_start
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +41,7 @@ def resolve_place(ctx: Context, place_form: str | None, level: str | None):
     return None
 
 
-def find_orgs(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
+def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
     spans = []
     heads = [h for h in org_heads() if org_heads()[h][0] == "Organization"]
     alt = lexicon.alternation(heads)
@@ -78,31 +78,33 @@ def find_orgs(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
     # other agencies and bodies: (place|level)? + name + suffix
     sfx = org_suffixes()
     alt2 = lexicon.alternation(sfx)
-    rx2 = re.compile(f"(?P<p>{P})?(?P<lvl>{_LEVEL})?(?P<name>[{HAN}]{{0,6}}?)(?P<s>{alt2})")
+    rx2 = re.compile(f"(?:{alt2})")
+    from .campaigns import _stops
     for m in rx2.finditer(text):
-        if any(taken[m.start("s"):m.end("s")]):
+        if any(taken[m.start():m.end()]):
             continue
-        s = m.group("s")
-        name = m.group("name")
-        d = resolve_place(ctx, m.group("p"), m.group("lvl"))
-        if sfx[s]:   # needs a place: written, or the article's own
-            if d is None:
-                d = ctx.level_place("市") or ctx.home
-            if d is None:
+        suffix = m.group()
+        start = left_start(text, m.start(), bounds, _stops(), 10, taken)
+        name = text[start:m.start()]
+        owner = next((sp for sp in spans if sp.end == m.start()), None)
+        if owner is not None and not name:
+            spans.append(Span(owner.start, m.end(), "Organization", owner.name + suffix, text[owner.start:m.end()],
+                              data=dict(owner.data)))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
+            continue
+        pm = re.match(f"(?P<p>{P})?(?P<lvl>{_LEVEL})?", name)
+        d = resolve_place(ctx, pm.group("p"), pm.group("lvl"))
+        rest = name[pm.end():]
+        if sfx[suffix]:   # needs a place: written, or the article's own
+            d = d or ctx.level_place("市") or ctx.home
+            if d is None or (rest and common_word(rest, 100)):
                 continue
-            if name and not m.group("p") and not m.group("lvl"):
-                name = name[-4:]
-                if common_word(name, 100) or len(name) > 4:
-                    name = ""
-            canon = f"{d.name}{name}{s}"
-            start = m.start() if (m.group("p") or m.group("lvl")) else m.start("name") + (len(m.group("name")) - len(name))
+            canon = f"{d.name}{rest}{suffix}"
         else:
-            if m.group("p"):
-                name = m.group("p") + m.group("lvl") if m.group("lvl") else m.group("p") + name
-            if len(name) < 2 or common_word(name + s, 100) and len(name) < 2:
+            if len(name) < 2:
                 continue
-            canon = f"{name}{s}"
-            start = m.end("s") - len(canon)
+            canon = f"{name}{suffix}"
         spans.append(Span(start, m.end(), "Organization", canon, text[start:m.end()],
                           data={"division": d.code} if d else {}))
         for k in range(start, m.end()):

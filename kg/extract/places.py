@@ -56,9 +56,13 @@ def index_places(texts: list[str]) -> PlaceIndex:
                 cands = full[form]
                 strong = True
             else:
+                if form not in full and _blocked(form):
+                    continue   # a short form that is an ordinary word (公安, 城关) never counts
                 cands = full.get(form) or short[form]
                 after = text[e:e + 3]
                 strong = bool(_PLACE_CUE.match(after))
+            if re.match("(?:镇|乡|村|街道|路|街|桥|社区|小区|站|港|湾|山|湖|江|河)", text[e:e + 2]) and form not in full:
+                continue   # 舟山镇, 永康南站: part of a smaller place's name
             pending.append((form, cands, strong))
     # full names and cue-supported short forms first; then short forms whose parent is known
     for rounds in range(2):
@@ -66,8 +70,9 @@ def index_places(texts: list[str]) -> PlaceIndex:
             d = _choose(cands, idx)
             if d is None:
                 continue
+            prov_known = any(a.code in idx.found for a in gaz.ancestors(d))
             ok = strong or d.level == PROVINCE or (
-                d.level == PREFECTURE and not common_word(form, 100)) or (
+                d.level == PREFECTURE and not common_word(form, 100) and (rounds == 1 and prov_known or len(form) >= 3)) or (
                 rounds == 1 and any(a.code in idx.found for a in gaz.ancestors(d)))
             if ok and not (d.level != PROVINCE and _blocked(form) and not strong):
                 idx.found[d.code] = d

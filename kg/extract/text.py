@@ -105,6 +105,10 @@ def common_word(word: str, min_freq: int = 50) -> bool:
 NAME_STOP = set("等和与及的在对为是了同到向将也都又再就还曾已均共并而且或即才把被让给跟从由以其这那此该每们之个名位次年月日时")
 
 
+# Surnames that are also function words: 和 (and), 向 (towards), 于, 从, 同, 及, 由, 对, 以.
+FUNCTION_SURNAMES = frozenset("和向于从同及由对以将为在")
+
+
 def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None = None) -> str:
     """The personal name starting at text[i] (surname + 1-2 given characters), or ''.
     With `end`, the name must end exactly there (a title follows: 陈龙书记)."""
@@ -124,6 +128,8 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
             break
     if not given or given[0] in "某":
         return ""
+    if sur in FUNCTION_SURNAMES and (common_word(given, 20) or common_word(given[:1] + text[j + 1:j + 2], 20)):
+        return ""   # 和群众, 向群众: a function word, not a surname
     if len(given) == 2:
         b = bounds if bounds is not None else boundaries(text)
         rest = text[j + 1:]
@@ -136,8 +142,27 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
     name = sur + given
     if len(name) == 2 and common_word(name, 200):
         return ""
+    nxt = text[i + len(name):i + len(name) + 1]
+    if sur in FUNCTION_SURNAMES and nxt and re.match(f"[{HAN}]", nxt) and nxt not in NAME_STOP:
+        return ""   # 和千禧救援队: without a clear end, a function word rather than a surname
     return name
 
 
 def _following_words(rest: str) -> list[str]:
     return [rest[:n] for n in (4, 3, 2) if len(rest) >= n and rest[:n] in _dict_words()]
+
+
+def left_start(text: str, end: int, bounds: set[int], stops: frozenset[str], maxlen: int,
+               taken: list[bool] | None = None) -> int:
+    """Where a name that ends at `end` begins: walk left over whole tokens until punctuation, a
+    stop word (verbs, connectives), a span already taken, or `maxlen` characters."""
+    left = end
+    for b in sorted((b for b in bounds if b < end), reverse=True):
+        piece = text[b:left]
+        if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stops or end - b > maxlen \
+                or (taken is not None and any(taken[b:left])):
+            break
+        if any(piece.startswith(w) for w in stops if len(w) < len(piece) and w in ("的", "和", "与", "及", "在", "被", "对", "为")):
+            break
+        left = b
+    return left

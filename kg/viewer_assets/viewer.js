@@ -50,6 +50,8 @@
     return {
       id: n.id, label: n.l, title: tip, x: n.x, y: n.y,
       size: 9 + Math.min(18, 3 * Math.sqrt(deg)),
+      // Hubs get larger labels, so they stay readable when the whole graph is in view.
+      font: { size: Math.round(14 + Math.min(30, 3 * Math.sqrt(Math.max(0, deg - 2)))) },
       color: { background: c, border: shade(c, 0.7),
                highlight: { background: c, border: "#111" }, hover: { background: c, border: "#111" } }
     };
@@ -74,7 +76,7 @@
     edges: { width: 1, arrows: { to: { enabled: true, scaleFactor: 0.5 } },
              color: { color: "#a3adbb", highlight: "#333333", hover: "#555555" },
              font: { face: FONT, size: 9, color: "#666", strokeWidth: 3, strokeColor: "#ffffff",
-                     align: "middle", multi: false },
+                     align: "horizontal", multi: false },
              smooth: DATA.static ? false : { enabled: true, type: "continuous", roundness: 0.4 } },
     interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: DATA.static,
                    hideEdgesOnZoom: DATA.static, keyboard: false },
@@ -135,7 +137,7 @@
   function updateStats() {
     var shown = nodesView.length;
     var text = N.length + " 节点 / nodes · " + E.length + " 关系 / edges";
-    if (shown !== N.length) text += " · 显示 / showing " + shown;
+    if (shown !== N.length) text += "\n显示 / showing " + shown;
     stats.textContent = text;
   }
   function refresh() {
@@ -195,11 +197,12 @@
     recomputeFocus();
     refresh();
     network.selectNodes([id]);
+    showPanel(id, false);   // first: opening the panel narrows the canvas
     if (zoom) {
+      network.redraw();
       if (focusSet) fitVisible();
       else network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 400 } });
     }
-    showPanel(id, false);
   }
   function clearSelection() {
     selected = null;
@@ -232,7 +235,7 @@
       parts.push("《" + A[ai].title + "》");
       if (A[ai].file) parts.push(A[ai].file);
     }
-    if (index >= 0) parts.push("句 / sentence " + index);
+    if (index >= 0) parts.push("句\u00a0#" + index);
     return el("span", "src", [parts.join(" · ")]);
   }
   function section(title, items, render, all, redraw) {
@@ -260,7 +263,11 @@
     }
     section("职务 / Positions", n.p || [], function (p) {
       var li = el("li", "position", [p[0]]);
-      p[1].forEach(function (si) { li.appendChild(sentence(si)); });
+      if (p[1].length) {   // collapsed: the same sentences usually back the facts below
+        var d = el("details", null, [el("summary", null, ["来源 / sources (" + p[1].length + ")"])]);
+        p[1].forEach(function (si) { d.appendChild(sentence(si)); });
+        li.appendChild(d);
+      }
       return li;
     }, all, redraw);
     var facts = outE[id].map(function (e) { return [e, true]; })

@@ -1,0 +1,172 @@
+"""`kg`: a thin command line over the library.
+
+Exit codes: 0 success; 1 bad input, or some articles could not be read (the rest are built),
+or a graph that does not conform (validate); 2 could not run (usage, SHACL engine, server);
+3 a broken resource file inside the package.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import KGError
+
+
+def _cmd_build(a) -> int:
+    from .pipeline import build
+
+    report = build(a.inputs, Path(a.output), workers=a.workers, progress=not a.quiet,
+                   html=not a.no_html, store=Path(a.store) if a.store else None)
+    for name, reason in report.failures:
+        print(f"skipped: {reason}", file=sys.stderr)
+    out = sys.stdout
+    print(f"articles: {report.articles}" + (f" ({len(report.failures)} skipped)" if report.failures else ""), file=out)
+    print("entities: " + ", ".join(f"{t} {n}" for t, n in sorted(report.entities.items())), file=out)
+    print("relations: " + ", ".join(f"{p} {n}" for p, n in sorted(report.relations.items())), file=out)
+    for p in report.outputs:
+        print(f"wrote {p}", file=out)
+    return 0 if report.ok else 1
+
+
+def _cmd_query(a) -> int:
+    from .query import format_result, load_graph, run_query
+
+    if a.file:
+        try:
+            sparql = Path(a.file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise KGError(f"{a.file}: cannot read query ({e.strerror})") from None
+    elif a.sparql:
+        sparql = a.sparql
+    else:
+        raise KGError("give a query: kg query GRAPH 'SELECT …' or -f FILE.rq")
+    result = run_query(load_graph(a.graph), sparql)
+    print(format_result(result, a.format))
+    return 0
+
+
+def _cmd_view(a) -> int:
+    from .query import load_graph
+    from .viewer import write_html
+
+    out = write_html(load_graph(a.graph), Path(a.output), title=a.title)
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_eval(a) -> int:
+    from .evaluate import evaluate, format_report, report_json
+
+    report = evaluate(Path(a.gold), Path(a.graph), Path(a.ontology) if a.ontology else _ontology())
+    if a.json:
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report, detail=a.detail, per_article=a.per_article))
+    return 0
+
+
+def _ontology() -> Path | None:
+    p = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
+    return p if p.is_file() else None
+
+
+def _cmd_validate(a) -> int:
+    from .validate import validate
+
+    report = validate(a.graph, Path(a.shapes) if a.shapes else None)
+    print(report.text)
+    return 0 if report.conforms else 1
+
+
+def _cmd_export(a) -> int:
+    from .export import export
+
+    out = export(Path(a.graph), a.format, Path(a.output) if a.output else Path(a.graph).with_suffix(
+        {"jsonld": ".jsonld", "nt": ".nt", "nq": ".nq", "trig": ".trig", "ttl": ".ttl",
+         "graphml": ".graphml"}.get(a.format, "." + a.format)))
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_serve(a) -> int:
+    from .serve import serve
+
+    return serve(Path(a.source), host=a.host, port=a.port, viewer_port=a.viewer_port,
+                 read_only=not a.writable, store_dir=Path(a.store) if a.store else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of Chinese public-security news.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph of articles (files and folders of .txt)")
+    b.add_argument("inputs", nargs="+", help="article files (.txt) or folders")
+    b.add_argument("-o", "--output", default="exports", help="output folder (default: exports)")
+    b.add_argument("--workers", type=int, default=None, help="processes for extraction (default: all cores)")
+    b.add_argument("--store", help="also load the graph into an on-disk Oxigraph store in this folder")
+    b.add_argument("--no-html", action="store_true", help="do not write graph.html")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=_cmd_build)
+
+    q = sub.add_parser("query", help="run a SPARQL query on a graph file or store")
+    q.add_argument("graph")
+    q.add_argument("sparql", nargs="?", help="the query text")
+    q.add_argument("-f", "--file", help="read the query from a .rq file")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.set_defaults(func=_cmd_query)
+
+    v = sub.add_parser("view", help="write the offline HTML viewer of a graph")
+    v.add_argument("graph")
+    v.add_argument("-o", "--output", default="graph.html")
+    v.add_argument("--title", default="gongan-kg")
+    v.set_defaults(func=_cmd_view)
+
+    e = sub.add_parser("eval", help="precision/recall/F1 of a graph against gold annotations")
+    e.add_argument("gold", help="folder of gold .json files")
+    e.add_argument("graph")
+    e.add_argument("--ontology", help="ontology file (default: ontology/kg.ttl when present)")
+    e.add_argument("--detail", action="store_true", help="list missed and false items")
+    e.add_argument("--per-article", action="store_true", help="a table per article")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_cmd_eval)
+
+    va = sub.add_parser("validate", help="check a graph against the SHACL shapes (exit 0/1/2)")
+    va.add_argument("graph")
+    va.add_argument("--shapes", help="shapes file (default: ontology/shapes.ttl)")
+    va.set_defaults(func=_cmd_validate)
+
+    x = sub.add_parser("export", help="export a graph as jsonld, nt, nq, trig, ttl or graphml")
+    x.add_argument("graph")
+    x.add_argument("--format", required=True, choices=("jsonld", "nt", "nq", "trig", "ttl", "graphml"))
+    x.add_argument("-o", "--output")
+    x.set_defaults(func=_cmd_export)
+
+    s = sub.add_parser("serve", help="serve a graph over the SPARQL 1.1 Protocol, with the viewer")
+    s.add_argument("source", help="graph file or Oxigraph store folder")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7878)
+    s.add_argument("--viewer-port", type=int, default=None)
+    s.add_argument("--store", help="keep the loaded store in this folder")
+    s.add_argument("--writable", action="store_true", help="accept SPARQL Update (read-only by default)")
+    s.set_defaults(func=_cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KGError as e:
+        print(f"kg {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print(f"kg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
