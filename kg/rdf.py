@@ -123,5 +123,20 @@ def write_atomic(data: bytes, out: Path) -> Path:
 
 
 def serialize(graph: Graph | Dataset, fmt: str) -> bytes:
+    if fmt == "trig":
+        return _trig(graph)
     data = graph.serialize(format=fmt)
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _trig(ds: Dataset) -> bytes:
+    """TriG with the named graphs in a fixed order (rdflib writes them in set order)."""
+    import io
+
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
+    ser = TrigSerializer(ds)
+    ser.contexts = sorted(ser.contexts, key=lambda c: (c.identifier != ser.default_context, str(c.identifier)))
+    buf = io.BytesIO()
+    ser.serialize(buf, encoding="utf-8")
+    return buf.getvalue()

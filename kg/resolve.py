@@ -1,6 +1,6 @@
 """Resolution across articles (the reduce step): mentions -> entities, facts -> relations.
 
-Identity is (type, normalised name), so 王双全 in two articles is one node.  A name that one
+Identity is (type, normalised name), so 钱大伟 in two articles is one node.  A name that one
 article uses as an alias of an entity (永康公安 -> 永康市公安局) resolves to that entity in every
 article.  Campaigns with the same quoted core (“三服务” and “三服务”活动) are one campaign.
 Anonymised people (徐某) are scoped to their article and never merged.

@@ -28,6 +28,7 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
     spans = []
 
     def add(s, e, name, cue=None):
+        # an honour written in quotes is named without them (“平安金鼎” -> 平安金鼎)
         spans.append(Span(s, e, "Award", name, text[s:e], data={"cue": cue}))
         for k in range(s, e):
             taken[k] = True
@@ -64,7 +65,8 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
             e = q.end() + (len(hq.group()) if hq and hq.group() != "称号" else 0)
             s1, e1 = s0 + q.start(), s0 + e
             if not any(taken[s1:e1]):
-                add(s1, e1, span[q.start():e], m.group("cue"))
+                name = span[q.start():e]
+                add(s1, e1, name[1:-1] if name.endswith("”") else name, m.group("cue"))
             continue
         if h is None:
             continue

@@ -1,5 +1,5 @@
 """Cases named by a code or described as one specific case: “7·12”涉黑专案, “2019-124”省毒品目标案件,
-陈某等人黑社会性质组织案件."""
+张某等人黑社会性质组织案件."""
 from __future__ import annotations
 
 import re

@@ -94,7 +94,7 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str) -> list[Sp
     used = [False] * (len(text) + 1)
     heads = post_heads()
     rx = post_regex(ctx)
-    # bylines: 通讯员 王聪 / 记者 石晓晨 李四 / 王学武 摄
+    # bylines: 通讯员 郑伟 / 记者 冯晓东 李四 / 吴志刚 摄
     if kind == "byline":
         for m in _BYLINE.finditer(text):
             role = m.group("role")
@@ -109,7 +109,7 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str) -> list[Sp
                 while pos < len(text) and text[pos] in " 　、，":
                     pos += 1
         return spans
-    # title first: 浙江省委常委、政法委书记王昌荣 ; 副市长、公安局长：汤洪成
+    # title first: 浙江省委常委、政法委书记李国华 ; 副市长、公安局长：赵建平
     chains = []
     for m in rx.finditer(text):
         if m.end() not in bounds and m.end() != len(text):
@@ -141,17 +141,19 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str) -> list[Sp
                           data={"posts": posts, "orgs": orgs, "post_span": (group[0].start(), end)}))
         for k in range(group[0].start(), pos + len(nm)):
             used[k] = True
-    # name first: 陈龙书记, 习近平总书记, 李克强总理, 民警丁秋美 is title-first above
+    # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
     for m in rx.finditer(text):
         if used[m.start()] or m.group("org") or heads[m.group("head")] != "official":
             continue
         h = m.start()
+        if h not in bounds:
+            continue   # 江阴市长泾镇: 市长 inside a place name
         for L in (3, 2, 4):
             i0 = h - L
             if i0 < 0 or used[i0]:
                 continue
             nm = name_at(text, i0, bounds, end=h)
-            if nm and not (L == 3 and text[i0] in NAME_STOP):
+            if nm and not (L == 3 and text[i0] in NAME_STOP) and nm not in ctx.form_map:
                 spans.append(Span(i0, h, "Official", nm, nm,
                                   data={"posts": [m.group()], "orgs": [], "post_span": (m.start(), m.end())}))
                 for k in range(i0, m.end()):

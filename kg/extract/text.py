@@ -111,7 +111,7 @@ FUNCTION_SURNAMES = frozenset("和向于从同及由对以将为在")
 
 def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None = None) -> str:
     """The personal name starting at text[i] (surname + 1-2 given characters), or ''.
-    With `end`, the name must end exactly there (a title follows: 陈龙书记)."""
+    With `end`, the name must end exactly there (a title follows: 周海涛书记)."""
     sur = next((s for s in (text[i:i + 2], text[i]) if s in surnames()), "")
     if not sur:
         return ""
@@ -133,7 +133,7 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
     if len(given) == 2:
         b = bounds if bounds is not None else boundaries(text)
         rest = text[j + 1:]
-        # the second given character starts another word (陈龙再次 …): a two-character name
+        # the second given character starts another word (周海涛再次 …): a two-character name
         stop_after = j + 2 >= len(text) or text[j + 2] in NAME_STOP or not re.match(f"[{HAN}]", text[j + 2])
         if not stop_after and j + 1 in b and (j + 2 not in b or common_word(text[j + 1:j + 3])):
             two_char_word = any(rest.startswith(w) for w in _following_words(rest))
