@@ -207,6 +207,7 @@ def seeds_ttl(request) -> Path:
     return request.getfixturevalue("seeds_graph_path")
 
 
+@pytest.mark.slow
 def test_seeds_graph_conforms(seeds_ttl):
     report = validate(seeds_ttl)
     assert report.conforms, report.text[:4000]
