@@ -17,7 +17,7 @@ import rdflib
 from rdflib import RDFS, Literal, URIRef
 from rdflib.namespace import SH
 
-from .errors import GraphError, KGError
+from .errors import KGError
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY = ONTOLOGY_DIR / "kg.ttl"

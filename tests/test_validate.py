@@ -179,7 +179,7 @@ def test_sentence_and_article_rules(mini):
 
 def test_validate_reads_files_and_reports_bad_ones(tmp_path, mini):
     f = tmp_path / "g.nt"
-    mini.serialize(f, format="nt")
+    mini.serialize(f, format="nt", encoding="utf-8")
     assert validate(f).conforms
     assert validate(str(f)).conforms
     bad = tmp_path / "bad.ttl"
@@ -207,7 +207,6 @@ def seeds_ttl(request) -> Path:
     return request.getfixturevalue("seeds_graph_path")
 
 
-@pytest.mark.slow
 def test_seeds_graph_conforms(seeds_ttl):
     report = validate(seeds_ttl)
     assert report.conforms, report.text[:4000]
