@@ -30,7 +30,9 @@ def _digest(*parts: str) -> str:
 def entity_key(type_: str, name: str, doc_id: str | None = None) -> str:
     """The identity of an entity: type + name, scoped to one article when `doc_id` is given
     (anonymised people such as 徐某 are never merged across articles)."""
-    return f"{type_}|{normalise(name)}" + (f"|{doc_id}" if doc_id else "")
+    def esc(part: str) -> str:   # '|' separates the parts: keep it out of them
+        return normalise(part).replace("%", "%25").replace("|", "%7C")
+    return f"{type_}|{esc(name)}" + (f"|{esc(doc_id)}" if doc_id else "")
 
 
 def entity(key: str) -> URIRef:
