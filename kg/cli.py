@@ -75,7 +75,11 @@ def _ontology() -> Path | None:
 def _cmd_validate(a) -> int:
     from .validate import validate
 
-    report = validate(a.graph, Path(a.shapes) if a.shapes else None)
+    try:
+        report = validate(a.graph, Path(a.shapes) if a.shapes else None)
+    except KGError as e:   # pySHACL's convention: 2 = the validation could not run
+        print(f"kg validate: error: {e}", file=sys.stderr)
+        return 2
     print(report.text)
     return 0 if report.conforms else 1
 

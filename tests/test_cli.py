@@ -60,3 +60,26 @@ def test_eval_view_export(seeds_graph_path, tmp_path):
     assert r.returncode == 0 and (tmp_path / "v.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")
     r = kg("export", seeds_graph_path, "--format", "nt", "-o", tmp_path / "g.nt")
     assert r.returncode == 0 and (tmp_path / "g.nt").stat().st_size > 0
+
+
+def test_build_store_then_query_the_store(tmp_path):
+    store = tmp_path / "store"
+    r = kg("build", ROOT / "seeds" / "003_b71ec4731ef991f3.txt", "-o", tmp_path / "out", "-q", "--store", store)
+    assert r.returncode == 0, r.stderr
+    q = kg("query", store, "SELECT ?n WHERE { ?o a kg:Official ; rdfs:label ?n }", "--format", "csv")
+    assert q.returncode == 0, q.stderr
+    assert "汤洪成" in q.stdout
+
+
+def test_validate_exit_codes(seeds_graph_path, tmp_path):
+    assert kg("validate", seeds_graph_path).returncode == 0
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(seeds_graph_path.read_text(encoding="utf-8") +
+                   '\n<https://w3id.org/gongan-kg/id/person/x> a <https://w3id.org/gongan-kg/ontology#Person> .\n',
+                   encoding="utf-8")
+    r = kg("validate", bad)
+    assert r.returncode == 1 and "person/x" in r.stdout
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("this is not turtle", encoding="utf-8")
+    r = kg("validate", broken)
+    assert r.returncode == 2 and "broken.ttl" in r.stderr and "Traceback" not in r.stderr
