@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import rdflib
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from .fileio import write_atomic
 from .errors import GraphError
 from .iri import ID, KG
 from .model import ENTITY_TYPES
@@ -227,28 +227,6 @@ def _graphml_bytes(graph) -> bytes:
     return buf.getvalue()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def export(graph: rdflib.Graph | Path, fmt: str, out: Path) -> Path:
     """Write `graph` (Graph, Dataset, or a path for read_graph) to `out` in `fmt` (one of
     FORMATS; "turtle", "json-ld", "nquads", "ntriples" are accepted too); returns `out`."""
@@ -265,8 +243,4 @@ def export(graph: rdflib.Graph | Path, fmt: str, out: Path) -> Path:
         raise
     except Exception as e:
         raise GraphError(f"cannot serialise the graph as {fmt}: {e}") from None
-    try:
-        _write_atomic(out, data)
-    except OSError as e:
-        raise GraphError(f"{out}: cannot write: {e.strerror or e}") from None
-    return out
+    return write_atomic(data, out)

@@ -2,15 +2,13 @@
 byte-identical for the same input."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from . import iri
-from .errors import GraphError
+from .fileio import write_atomic  # noqa: F401  (the build writes through rdf.write_atomic)
 from .iri import ID, KG
 from .model import Corpus
 
@@ -106,20 +104,6 @@ def build_dataset(corpus: Corpus, graph: Graph) -> Dataset:
         for doc_id in sorted({d for d, _ in rel.evidence}):
             ds.graph(iri.article_graph(doc_id)).add((s, KG[rel.predicate], o))
     return ds
-
-
-def write_atomic(data: bytes, out: Path) -> Path:
-    """Write a file so a failure never leaves it half-written."""
-    out = Path(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, out)
-    except OSError as e:
-        raise GraphError(f"{out}: cannot write ({e.strerror or e})") from None
-    return out
 
 
 def serialize(graph: Graph | Dataset, fmt: str) -> bytes:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
@@ -30,6 +28,7 @@ import rdflib
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from .fileio import write_atomic
 from .errors import GraphError, ResourceError
 from .iri import KG
 from .model import ENTITY_TYPES
@@ -450,28 +449,5 @@ def write_html(graph: rdflib.Graph, out: Path, *, title: str = "gongan-kg") -> P
     """Render and write atomically (temp file in the same folder, then os.replace)."""
     out = Path(out)
     page = render_html(graph, title=title)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as e:
-        raise GraphError(f"{out}: cannot write the viewer page ({e.strerror or e})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(page)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise GraphError(f"{out}: cannot write the viewer page ({e.strerror or e})") from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(page.encode("utf-8"), out, what="cannot write the viewer page")
     return out
