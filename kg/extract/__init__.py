@@ -53,22 +53,23 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
             text = _restore_lost_quotes(text)
         bounds = boundaries(text)
         taken = [False] * (len(text) + 1)
-        spans: list[Span] = find_cases(text, taken) if s.kind != "byline" else []
-        people = [p for p in find_people(text, ctx, bounds, s.kind) if not any(taken[p.start:p.end])]
+        spans: list[Span] = find_cases(text, taken)
+        bureaus = [b for b in find_bureaus(text, ctx, bounds) if not any(taken[b.start:b.end])]
+        people = [p for p in find_people(text, ctx, bounds, s.kind, bureaus) if not any(taken[p.start:p.end])]
         for sp in people:
+            ps, pe = sp.data.get("post_span", (sp.start, sp.start))
+            for k in list(range(sp.start, sp.end)) + list(range(ps, pe)):
+                taken[k] = True
+        bureaus = [b for b in bureaus if not any(taken[k] for k in range(b.start, b.end)
+                                                 if any(p.start <= k < p.end for p in people))]
+        for sp in bureaus:
             for k in range(sp.start, sp.end):
                 taken[k] = True
-        if s.kind != "byline":
-            bureaus = find_bureaus(text, ctx, bounds)
-            bureaus = [b for b in bureaus if not any(taken[b.start:b.end])]
-            for sp in bureaus:
-                for k in range(sp.start, sp.end):
-                    taken[k] = True
-            spans += bureaus
-            spans += find_orgs(text, ctx, taken, bounds)
-            spans += find_awards(text, taken)
-            spans += find_campaigns(text, taken, bounds, heading=s.kind == "heading")
-            spans += _place_spans(text, ctx, taken)
+        spans += bureaus
+        spans += find_orgs(text, ctx, taken, bounds)
+        spans += find_awards(text, taken)
+        spans += find_campaigns(text, taken, bounds, heading=s.kind == "heading")
+        spans += _place_spans(text, ctx, taken)
         spans += people
         spans.sort(key=lambda sp: (sp.start, -sp.end))
         out.append((s.index, text, spans))

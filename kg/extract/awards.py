@@ -20,7 +20,7 @@ def received_cues() -> tuple[str, ...]:
     return tuple(sorted((r["cue"] for r in rows if r["relation"] == "received"), key=len, reverse=True))
 
 
-_MERIT = re.compile(r"(?:个人|集体)?(?:一|二|三|特)等功")
+_MERIT = re.compile(r"(?:个人|集体)?(?:一|二|三|特)等功|(?<=[记予获到])嘉奖")
 _PREFIX = re.compile(r"^(?:\d{4}年度?|连续\S{1,3}年|首批|第[一二三四五六七八九十\d]+批|年度)+")
 
 
@@ -77,8 +77,10 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
         cand = cand.strip()
         if len(cand) < 3 or any(taken[start:start + len(cand)]) or "”" in cand and "“" not in cand:
             continue
-        add(start, start + len(cand), cand, m.group("cue"))
+        end = start + len(cand)
+        add(start, end, cand.removeprefix("个人") if _MERIT.fullmatch(cand) else cand, m.group("cue"))
     for m in _MERIT.finditer(text):
         if not any(taken[m.start():m.end()]):
-            add(m.start(), m.end(), m.group())
+            # 个人二等功 is the 二等功; a collective merit (集体二等功) is an award of its own
+            add(m.start(), m.end(), m.group().removeprefix("个人"))
     return spans

@@ -74,7 +74,13 @@ class Context:
                     return d
             return None
         if level_word in ("区", "县", "旗"):
-            return h if h.level == COUNTY else None
+            if h.level == COUNTY:
+                return h
+            # the article is about a city: its 区/县 is the county it names most (望城区 in 长沙)
+            counties = [d for d in self.places.found.values() if d.level == COUNTY
+                        and d.name.endswith({"区": "区", "县": "县", "旗": "旗"}[level_word])]
+            counties.sort(key=lambda d: (gaz.parent(d) != h, -self.places.counts[d.code], d.code))
+            return counties[0] if counties else None
         return None
 
     @staticmethod

@@ -9,7 +9,7 @@ from .. import lexicon
 from .bureaus import _CONTEXT_FORMS
 from .context import Context, Span, bureau_name, unit_suffixes
 from .orgs import org_heads, org_name
-from .text import HAN, NAME_STOP, boundaries, name_at, surnames
+from .text import HAN, NAME_STOP, boundaries, common_word, name_at, surnames
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +27,7 @@ def post_regex(ctx: Context) -> re.Pattern:
     org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
     mods = lexicon.alternation(lexicon.words("post_modifiers.txt"))
     heads = lexicon.alternation(post_heads())
-    return re.compile(f"(?P<org>{org}*)(?P<mod>(?:{mods})*)(?P<head>{heads})")
+    return re.compile(f"(?P<org>{org}*)(?P<pl>(?:{P})?)(?P<mod>(?:{mods})*)(?P<head>{heads})")
 
 
 _BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|摄)[\s　：:■]*")
@@ -73,6 +73,22 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
     return out, place
 
 
+def _unit_before(pm: re.Match, bureaus) -> object:
+    """A police organ or unit span that ends where the post's modifiers and head begin."""
+    hs = pm.start("pl")
+    cands = [b for b in bureaus if b.end == hs]
+    return max(cands, key=lambda b: b.end - b.start) if cands else None
+
+
+def _chain_start(unit, bureaus) -> int:
+    start = unit.start
+    while True:
+        prev = next((b for b in bureaus if b.end == start and b is not unit), None)
+        if prev is None:
+            return start
+        start = prev.start
+
+
 def _post_literal(pm: re.Match, ctx: Context) -> str:
     """The post as written, less a leading province name and its 人民政府 (浙江省人民政府副省长 ->
     副省长, 浙江省委常委 -> 省委常委), as annotators write province-level posts."""
@@ -83,32 +99,76 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
         if d is not None and d.level == "province" and not d.is_municipality:
             rest = post[m.end():]
             rest = re.sub("^省?(?:人民政府|政府)", "", rest)
-            if rest and not rest.startswith(("委", "公安")):
+            if rest.startswith(("公安", "省公安")):
+                return post   # 湖北省公安厅党委书记: a police post keeps its organ's full name
+            if rest and not rest.startswith("委"):
                 return rest
             return "省" + rest if not rest.startswith("省") else rest
     return post
 
 
-def find_people(text: str, ctx: Context, bounds: set[int], kind: str) -> list[Span]:
-    spans: list[Span] = []
-    used = [False] * (len(text) + 1)
-    heads = post_heads()
-    rx = post_regex(ctx)
-    # bylines: 通讯员 郑伟 / 记者 冯晓东 李四 / 吴志刚 摄
+_DOTTED = re.compile(f"[{HAN}]{{2,6}}·[{HAN}]{{2,6}}")
+_LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
+
+
+def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
+    """The name after a title: surname + given name, a dotted transliterated name
+    (阿不都热依木·买买提), or a four-character name standing alone (扎西顿珠)."""
+    m = _DOTTED.match(text, pos)
+    if m:
+        return m.group()
+    nm = name_at(text, pos, bounds)
+    if nm:
+        return nm
+    m = _LONG.match(text, pos)
+    if m and not common_word(m.group()[:2], 200) and not any(ch in NAME_STOP for ch in m.group()):
+        return m.group()
+    return ""
+
+
+def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
+    """Reporters and correspondents: byline lines, 本报讯（记者 张三 通讯员 李四）, 记者 王五 报道,
+    and photo credits (赵六 摄)."""
+    regions = []
     if kind == "byline":
-        for m in _BYLINE.finditer(text):
+        regions.append((0, len(text)))
+    for m in re.finditer(r"[（(]((?:本版供稿|供稿|特约记者|见习记者|通讯员|记者)[^（）()]{2,40})[）)]", text):
+        regions.append(m.span(1))
+    m = re.match(r"(?:.{0,30}?\s)?(?=(?:记者|通讯员)[\s　]+)", text)
+    if m and kind != "byline":
+        end = re.search(r"(?:报道)?[：:/]|(?<=[\s　])(?=今年|近日|日前|近期|连日来|\d)", text[m.end():])
+        regions.append((m.end(), m.end() + (end.start() if end else min(40, len(text) - m.end()))))
+    spans = []
+    for s0, e0 in regions:
+        for m in _BYLINE.finditer(text, s0, e0):
             role = m.group("role")
             pos = m.end()
-            while pos < len(text):
+            while pos < e0:
                 nm = name_at(text, pos, bounds)
+                if not nm or (nm[-1:] in "报摄" and len(nm) == 3):
+                    nm = nm[:-1] if nm and len(nm) == 3 and nm[-1] in "报摄" else nm
                 if not nm:
                     break
-                post = None if role in ("本版供稿", "供稿", "编辑", "摄") else ("通讯员" if role == "通讯员" else role)
+                post = None if role in ("本版供稿", "供稿", "编辑", "摄") else role
                 spans.append(Span(pos, pos + len(nm), "Person", nm, nm, data={"posts": [post] if post else [], "orgs": []}))
                 pos += len(nm)
-                while pos < len(text) and text[pos] in " 　、，":
+                while pos < e0 and text[pos] in " 　、，":
                     pos += 1
-        return spans
+    for m in re.finditer(f"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])", text):
+        nm = name_at(text, m.start("n"), bounds, end=m.end("n"))
+        if nm and not any(sp.start == m.start("n") for sp in spans):
+            spans.append(Span(m.start("n"), m.end("n"), "Person", nm, nm, data={"posts": [], "orgs": []}))
+    return spans
+
+
+def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: list[Span] = ()) -> list[Span]:
+    spans: list[Span] = _bylines(text, bounds, kind)
+    used = [False] * (len(text) + 1)
+    for sp in spans:
+        for k in range(sp.start, sp.end):
+            used[k] = True
+    heads = post_heads()
+    rx = post_regex(ctx)
     # title first: 浙江省委常委、政法委书记李国华 ; 副市长、公安局长：赵建平
     chains = []
     for m in rx.finditer(text):
@@ -126,20 +186,43 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str) -> list[Sp
         pos = end
         while pos < len(text) and text[pos] in "：: 　":
             pos += 1
-        nm = name_at(text, pos, bounds)
+        if used[pos]:
+            continue
+        nm = _name_after_post(text, pos, bounds)
         if not nm or text[pos:pos + len(nm) + 1].endswith("某"):
             continue
         posts, orgs, inherited, official = [], [], None, False
-        for pm in group:
-            found, place = _post_orgs(pm.group("org"), inherited, ctx)
-            inherited = place or inherited
-            orgs.extend(found)
-            posts.append(_post_literal(pm, ctx))
+        start = group[0].start()
+        for n, pm in enumerate(group):
+            unit = _unit_before(pm, bureaus)
+            if unit is not None:
+                # 重庆市公安局渝中区分局党委副书记: the post belongs to the unit written before it
+                orgs.append(("Bureau", unit.name))
+                if n == 0:
+                    start = min(start, _chain_start(unit, bureaus))
+                staff = heads[pm.group("head")] == "staff"   # 市公安局民警: the post is 民警
+                posts.append(pm.group() if staff else text[_chain_start(unit, bureaus) if n == 0 else pm.start():pm.end()])
+            else:
+                found, place = _post_orgs(pm.group("org"), ctx.place_of(pm.group("pl")) or inherited, ctx)
+                inherited = place or inherited
+                orgs.extend(found)
+                posts.append(_post_literal(pm, ctx))
             official |= heads[pm.group("head")] == "official"
         typ = "Official" if official else "Person"
-        spans.append(Span(pos, pos + len(nm), typ, nm, nm,
-                          data={"posts": posts, "orgs": orgs, "post_span": (group[0].start(), end)}))
-        for k in range(group[0].start(), pos + len(nm)):
+        names = [(pos, nm)]
+        # a list of people under one title: 市领导张建国、李卫民；民警张伟、王芳
+        q = pos + len(nm)
+        while q < len(text) and text[q] == "、":
+            nxt = _name_after_post(text, q + 1, bounds)
+            if not nxt or rx.match(text, q + 1) and rx.match(text, q + 1).end() > q + 1 \
+                    or any(nxt.startswith(f) for f in ctx.form_map):
+                break
+            names.append((q + 1, nxt))
+            q += 1 + len(nxt)
+        for p0, n0 in names:
+            spans.append(Span(p0, p0 + len(n0), typ, n0, n0,
+                              data={"posts": posts, "orgs": orgs, "post_span": (start, end)}))
+        for k in range(start, q):
             used[k] = True
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
     for m in rx.finditer(text):

@@ -87,7 +87,10 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if main_key and not bureaus:
                     fact(index, main_key, "solved", (sp.type, sp.name))
             elif sp.type == "Award":
-                who = _recipient(text, ents, sp)
+                whos = _recipients(text, ents, sp)
+                for w in whos[1:]:
+                    fact(index, w, "received", (sp.type, sp.name))
+                who = whos[0] if whos else None
                 if who is None and _BACK_REF.search(text[:sp.start]) and last_campaign:
                     who = last_campaign
                 if who is None and main_key:
@@ -147,13 +150,25 @@ def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> 
     return out
 
 
-def _recipient(text: str, ents: list[Span], award: Span):
-    """The entity an award goes to: the nearest one before the award's cue, skipping the
-    agent of a passive (被省厅记二等功)."""
+def _recipients(text: str, ents: list[Span], award: Span) -> list:
+    """Who an award goes to: the nearest entity before it in its clause, skipping the agent of
+    a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
+    person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
     clause_start = max(text.rfind(p, 0, award.start) for p in "，。；！？,;") + 1
-    before = [sp for sp in ents if clause_start <= sp.start and sp.end <= award.start and sp.type in RECIPIENTS]
-    for sp in reversed(before):
+    before = [sp for sp in ents if clause_start <= sp.start and sp.end <= award.start and sp.type in RECIPIENTS
+              and not any(o is not sp and o.start <= sp.start and sp.end <= o.end and o.end - o.start > sp.end - sp.start
+                          for o in ents)]   # not the 铜陵市 inside 铜陵市公安局
+    for k in range(len(before) - 1, -1, -1):
+        sp = before[k]
         if text[max(0, sp.start - 1):sp.start] == "被":
             continue   # the agent of a passive: the recipient stands before 被
-        return (sp.type, sp.name)
-    return None
+        out = [(sp.type, sp.name)]
+        while k > 0 and before[k - 1].type == sp.type and text[before[k - 1].end:before[k].start] == "、":
+            k -= 1
+            out.insert(0, (before[k].type, before[k].name))
+        return out
+    first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau") and not sp.anonymous), None)
+    if first is not None and first.start <= 6 and first.end <= award.start and clause_start > 0 \
+            and text[clause_start:award.start].lstrip().startswith(("被", "获", "荣", "记", "追")):
+        return [(first.type, first.name)]
+    return []
