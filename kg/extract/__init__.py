@@ -48,14 +48,15 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
     texts = [fold(s.text) for s in sentences]
     ctx = Context.from_index(index_places(texts))
     out = []
-    for s, text in zip(sentences, texts):
-        if s.kind == "body":
-            text = _restore_lost_quotes(text)
+    for s, plain in zip(sentences, texts):
+        text = _restore_lost_quotes(plain) if s.kind == "body" else plain
         bounds = boundaries(text)
         taken = [False] * (len(text) + 1)
         spans: list[Span] = find_cases(text, taken)
         bureaus = [b for b in find_bureaus(text, ctx, bounds) if not any(taken[b.start:b.end])]
-        people = [p for p in find_people(text, ctx, bounds, s.kind, bureaus) if not any(taken[p.start:p.end])]
+        # people from the text as written: spaces around a byline's names are not lost quotes
+        people = [p for p in find_people(plain, ctx, boundaries(plain) if plain != text else bounds, s.kind, bureaus)
+                  if not any(taken[p.start:p.end])]
         for sp in people:
             ps, pe = sp.data.get("post_span", (sp.start, sp.start))
             for k in list(range(sp.start, sp.end)) + list(range(ps, pe)):

@@ -21,7 +21,7 @@ _CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局
 @lru_cache(maxsize=1)
 def _unit_re() -> re.Pattern:
     alt = lexicon.alternation(unit_suffixes())
-    return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{0,10}}?)(?P<suf>{alt})(?!长|员|民警|政委|教导员|创建|建设|规范化)")
+    return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{0,10}}?)(?P<suf>{alt})(?!长|员|创建|建设|规范化)")
 
 
 @lru_cache(maxsize=1)

@@ -107,7 +107,7 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
     return post
 
 
-_DOTTED = re.compile(f"[{HAN}]{{2,6}}·[{HAN}]{{2,6}}")
+_DOTTED = re.compile(f"[{HAN}]{{2,6}}·[{HAN}]{{2,4}}")
 _LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
 
 
@@ -116,6 +116,11 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     (阿不都热依木·买买提), or a four-character name standing alone (扎西顿珠)."""
     m = _DOTTED.match(text, pos)
     if m:
+        dot = m.group().index("·")
+        for e in range(pos + dot + 3, m.end() + 1):   # shortest given part that ends the name
+            if e >= len(text) or text[e] in NAME_STOP or not re.match(f"[{HAN}]", text[e]) \
+                    or common_word(text[e:e + 2], 50):
+                return text[pos:e]
         return m.group()
     nm = name_at(text, pos, bounds)
     if nm:
@@ -172,7 +177,10 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
     # title first: 浙江省委常委、政法委书记李国华 ; 副市长、公安局长：赵建平
     chains = []
     for m in rx.finditer(text):
-        if m.end() not in bounds and m.end() != len(text):
+        # the post ends at a word boundary, or a surname follows (局长于海波: jieba reads 长于)
+        if m.end() not in bounds and m.end() != len(text) and not (
+                text[m.end()] in surnames() and m.start("head") in bounds and m.start() in bounds
+                and not any(text.startswith(f, m.end() - 1) or text.startswith(f, m.end()) for f in ctx.form_map)):
             continue
         chains.append(m)
     i = 0

@@ -128,7 +128,7 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
             break
     if not given or given[0] in "某":
         return ""
-    if sur in FUNCTION_SURNAMES and (common_word(given, 20) or common_word(given[:1] + text[j + 1:j + 2], 20)):
+    if sur in FUNCTION_SURNAMES and (common_word(given, 300) or common_word(given[:1] + text[j + 1:j + 2], 300)):
         return ""   # 和群众, 向群众: a function word, not a surname
     if len(given) == 2:
         b = bounds if bounds is not None else boundaries(text)
