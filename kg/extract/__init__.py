@@ -17,7 +17,7 @@ from .cases import find_cases
 from .context import Context, Span
 from .orgs import find_orgs
 from .people import find_people
-from .places import index_places
+from .places import find_towns, index_places
 from .relations import relate
 from .text import HAN, boundaries, fold
 
@@ -70,23 +70,21 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
         spans += find_orgs(text, ctx, taken, bounds)
         spans += find_awards(text, taken)
         spans += find_campaigns(text, taken, bounds, heading=s.kind == "heading")
-        spans += _place_spans(text, ctx, taken)
+        spans += _place_spans(text, ctx, taken, bounds)
         spans += people
         spans.sort(key=lambda sp: (sp.start, -sp.end))
         out.append((s.index, text, spans))
     return ctx, out
 
 
-def _place_spans(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
+def _place_spans(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
     spans = []
-    if not ctx.form_map:
-        return spans
-    for m in re.finditer(ctx.place_re, text):
-        d = ctx.place_of(m.group())
-        if d is None:
-            continue
-        spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
-    return spans
+    if ctx.form_map:
+        for m in re.finditer(ctx.place_re, text):
+            d = ctx.place_of(m.group())
+            if d is not None:
+                spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
+    return spans + find_towns(text, spans, taken, bounds)
 
 
 def extract_document(doc: Document) -> ArticleResult:

@@ -121,3 +121,45 @@ def _home(idx: PlaceIndex, texts: list[str]) -> Division | None:
     best = max(sorted(idx.found), key=score)
     # a child of the winner that the police are named after wins (永康 inside 金华)
     return gaz.by_code[best]
+
+
+_TOWN = re.compile(f"(?P<name>[{HAN}]{{2,3}}?)(?P<suf>街道|镇|乡)")
+_VILLAGE = re.compile(f"(?P<name>[{HAN}]{{2,3}}?)(?P<suf>村|社区)(?!民|委|干部|级|组)")
+_NOT_NAME = set("一二三四五六七八九十百千个各全本该每乡村镇这那此其")
+
+
+def find_towns(text: str, divisions: list, taken: list[bool], bounds: set[int]) -> list:
+    """Towns, streets and villages (below the division table): 江阴市长泾镇, 香洲区拱北街道,
+    舟山镇红柿园村.  A name written right after a county (or a town, for villages) counts; a
+    two-character town name also counts after a preposition or punctuation (为舟山镇…)."""
+    from .context import Span
+
+    out = []
+    ends = {sp.end for sp in divisions if gazetteer().by_code[sp.data["division"]].level == COUNTY}
+    ends |= {e + 1 for e in ends if text[e:e + 1] in ("县", "区", "市", "旗")}   # 孟连 + 县勐马镇
+
+    def ok(name, start, chained=False):
+        return (chained or not any(ch in _NOT_NAME for ch in name) and not common_word(name, 300)) \
+            and not any(taken[start:start + len(name)])
+    for e in sorted(ends):   # written right after a county: 江阴市长泾镇
+        if text[e:e + 1] in ("县", "区", "市", "旗") and e + 1 in ends:
+            continue
+        m = _TOWN.match(text, e)
+        if m and ok(m.group("name"), e, chained=True):
+            out.append(Span(e, m.end(), "Place", m.group(), m.group()))
+    for m in re.finditer(f"(?=(?P<name>[{HAN}]{{2}})(?P<suf>街道|镇|乡))", text):
+        start = m.start()
+        end = m.end("suf")
+        before = text[start - 1:start] if start else ""
+        if any(sp.start <= start < sp.end for sp in out) or start in ends:
+            continue
+        if before and re.match(f"[{HAN}]", before) and before not in "为如在到的于至和及与从":
+            continue
+        if (start in bounds or not before) and ok(m.group("name"), start) and not _blocked(m.group("name") + m.group("suf")):
+            out.append(Span(start, end, "Place", text[start:end], text[start:end]))
+    town_ends = {sp.end for sp in out}
+    for e in sorted(town_ends):   # a village right after its town: 舟山镇红柿园村
+        m = _VILLAGE.match(text, e)
+        if m and ok(m.group("name"), e, chained=True):
+            out.append(Span(e, m.end(), "Place", m.group(), m.group()))
+    return out
