@@ -74,7 +74,55 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
         spans += people
         spans.sort(key=lambda sp: (sp.start, -sp.end))
         out.append((s.index, text, spans))
+    ctx.written = _one_name_per_organ(out)
     return ctx, out
+
+
+_SHORT_FOR = re.compile(r"[（(](?:以下|下文)?简称[：:]?“([^“”]{2,12})”[）)]")
+
+
+def _one_name_per_organ(analysed) -> dict[str, str]:
+    """Within an article, one name per police organ: a branch written 旌阳区分局 and 旌阳分局 takes
+    the fuller form, and a name defined as short for another (（以下简称“旌阳分局”）) is that one."""
+    branches: dict[str, str] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            code = sp.data.get("division")
+            if sp.type == "Bureau" and code and "分局" in sp.name and sp.data.get("written"):
+                best = branches.get(code)
+                if best is None or len(sp.name) > len(best):
+                    branches[code] = sp.name
+    aliases: dict[str, str] = {}
+    for _, text, spans in analysed:
+        for m in _SHORT_FOR.finditer(text):
+            owner = next((sp for sp in reversed(spans) if sp.end <= m.start() and sp.type != "Place"), None)
+            if owner is not None and owner.end == m.start():
+                aliases[m.group(1)] = owner.name
+    from ..places import gazetteer
+    from .context import bureau_name
+    built = {bureau_name(gazetteer().by_code[c]): w for c, w in branches.items()}
+    built = {b: w for b, w in built.items() if b != w}
+
+    def rename(name):
+        for b, w in built.items():
+            if name and name.startswith(b):
+                return w + name[len(b):]
+        return name
+    for _, _, spans in analysed:
+        for sp in spans:
+            code = sp.data.get("division")
+            if sp.type == "Bureau" and code in branches and "分局" in sp.name and sp.name != branches[code]:
+                sp.name = branches[code]
+            elif sp.type == "Bureau":
+                sp.name = rename(sp.name)
+            if sp.data.get("parent"):
+                sp.data["parent"] = rename(sp.data["parent"])
+            sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data.get("orgs", [])] if "orgs" in sp.data else None
+            if sp.data["orgs"] is None:
+                del sp.data["orgs"]
+            if sp.surface in aliases and sp.type != "Place":
+                sp.name = aliases[sp.surface]
+    return branches
 
 
 def _place_spans(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:

@@ -41,7 +41,7 @@ def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     return best
 
 
-_QUOTED_UNITS = "工作室|实验室|专业队|突击队|战队|工作站|服务站"
+_QUOTED_UNITS = "工作室|实验室|专业队|突击队|战队|警务队|工作站|服务站"
 
 
 def _quote_depth(text: str) -> list[int]:
@@ -90,7 +90,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             name = f"{ctx.gaz_parent(d).name}公安局{m.group('p')}{m.group('lvl') or ''}分局"
         else:
             name = bureau_name(d)
-        add(Span(m.start(), m.end(), "Bureau", name, m.group(), data={"division": d.code}))
+        add(Span(m.start(), m.end(), "Bureau", name, m.group(), data={"division": d.code, "written": True}))
     # context forms: 市公安局, 省厅, 分局 … resolved by the article's home
     alt = lexicon.alternation(_CONTEXT_FORMS)
     for m in re.finditer(f"(?<![{HAN}])(?:{alt})|(?<=[该本])(?:局|分局)|(?:{alt})", text):
@@ -144,7 +144,9 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         is_function = bool(bare) and any(bare.endswith(f) for f in police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
-        if naming == "function" and not (is_function or quoted):
+        if suf in ("局", "分局") and parent is None:
+            continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
+        if naming == "function" and not (is_function or quoted or suf == "分局"):
             continue
         if naming == "place" and (is_function or (start > 0 and text[start - 1] in "“”")):
             continue   # 联勤警务站, “国”字牌拘留所: a kind of unit, not a named one

@@ -80,6 +80,8 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         if after.startswith("称号") or re.match("[案]", text[m.end("core") + 1:m.end("core") + 2] or "x"):
             continue
         strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
+        if strong_core and head is not None and heads()[head] == "weak" and not mid:
+            head = None   # “天网工程”建设: the campaign is “天网工程”
         in_list = head is None and _list_head(text, m.end("core") + 1) and text[m.end("core") + 1:m.end("core") + 2] in "“、和及与等"
         if head is None and re.search("[、，；]", core) and not in_list:
             continue   # a quoted list without a head is a slogan (“防风险、护稳定”)

@@ -52,6 +52,7 @@ class Context:
     home: Division | None
     form_map: dict[str, Division]
     place_re: str                    # alternation of the article's place forms
+    written: dict = field(default_factory=dict)   # division code -> the organ's name as the text writes it
 
     @classmethod
     def from_index(cls, idx: PlaceIndex) -> "Context":
@@ -88,7 +89,9 @@ class Context:
         return gazetteer().parent(d)
 
     def main_bureau(self) -> str | None:
-        return bureau_name(self.home) if self.home else None
+        if self.home is None:
+            return None
+        return self.written.get(self.home.code) or bureau_name(self.home)
 
     def place_of(self, form: str) -> Division | None:
         return self.form_map.get(form)

@@ -81,6 +81,11 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 for a in _cued_actors(text, actors, sp, "conducted"):
                     fact(index, (a.type, a.name), "conducted", (sp.type, sp.name))
             elif sp.type == "Case":
+                # 在“净网2022”专项行动中…侦破“4·18”案: the case is part of the campaign
+                for c in ents:
+                    if c.type == "Campaign" and c.end <= sp.start and re.match("(?:中|期间|以来)", text[c.end:c.end + 2]) \
+                            and text[max(0, c.start - 2):c.start].endswith(("在", "开展", "于")):
+                        fact(index, (sp.type, sp.name), "partOf", (c.type, c.name))
                 bureaus = [a for a in _cued_actors(text, actors, sp, "solved") if a.type == "Bureau"]
                 for a in bureaus:
                     fact(index, (a.type, a.name), "solved", (sp.type, sp.name))

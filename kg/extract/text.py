@@ -20,14 +20,15 @@ def fold(text: str) -> str:
     """Length-preserving normalisation: ASCII punctuation to full width, straight quotes to
     curly ones (alternating), one middle dot.  Offsets stay valid."""
     text = text.translate(_FOLD)
-    if '"' in text:
-        out, opened = [], False
-        for ch in text:
-            if ch == '"':
-                ch = "”" if opened else "“"
-                opened = not opened
-            out.append(ch)
-        text = "".join(out)
+    for q in ('"', "'"):
+        if q in text:
+            out, opened = [], False
+            for ch in text:
+                if ch == q:
+                    ch = "”" if opened else "“"
+                    opened = not opened
+                out.append(ch)
+            text = "".join(out)
     return text
 
 
