@@ -69,7 +69,7 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
         spans += bureaus
         spans += find_orgs(text, ctx, taken, bounds)
         spans += find_awards(text, taken)
-        spans += find_campaigns(text, taken, bounds, heading=s.kind == "heading")
+        spans += find_campaigns(text, taken, bounds, heading=s.kind in ("heading", "caption"))
         spans += _place_spans(text, ctx, taken, bounds)
         spans += people
         spans.sort(key=lambda sp: (sp.start, -sp.end))

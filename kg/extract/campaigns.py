@@ -61,6 +61,18 @@ def _list_head(text: str, end: int) -> bool:
     return bool(m) and any(m.group("head").startswith(h) for h in heads())
 
 
+def _quoted_list(text: str, m: re.Match) -> bool:
+    """Two or more quoted names in a row closed by 等 (在“五水共治”“五气共治”“三改一拆”等中心工作中)."""
+    start = m.start()
+    while start > 0 and text[start - 1] in "”、和及与":
+        q = text.rfind("“", 0, start - 1)
+        if q < 0:
+            break
+        start = q
+    run = re.match("(?:[、和及与]?“[^“”]{2,24}”){2,}等", text[start:])
+    return bool(run)
+
+
 def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool = False) -> list[Span]:
     spans = []
     # quoted names: “X”, “X”改革, “X”命案积案攻坚行动
@@ -71,8 +83,12 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         if re.fullmatch(CODE, core) or re.search("[，。；！？]", core):
             continue
         head, mid = m.group("head"), m.group("mid") or ""
-        if head is None:
-            mid = ""
+        if head is None or re.match("[等的和及与、]", mid) or "的" in mid:
+            head, mid = None, ""   # “A”“B”等行动: the head covers a list; each name stands alone
+        if head is not None and heads()[head] == "tight" and mid:
+            head, mid = None, ""
+        if not re.search(f"[{HAN}]", core) or re.fullmatch(r"[\d\s]+", core):
+            continue   # “84110”, “N+”: numbers and symbols are not a campaign's name
         if mid and any(mid.startswith(w) or w in mid for w in _generic()):
             mid, head = "", None
         after = text[m.end():m.end() + 2]
@@ -82,10 +98,12 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
         if strong_core and head is not None and heads()[head] == "weak" and not mid:
             head = None   # “天网工程”建设: the campaign is “天网工程”
-        in_list = head is None and _list_head(text, m.end("core") + 1) and text[m.end("core") + 1:m.end("core") + 2] in "“、和及与等"
+        nxt = text[m.end("core") + 1:m.end("core") + 2]
+        in_list = head is None and nxt in "“、和及与等" and (_list_head(text, m.end("core") + 1) or _quoted_list(text, m))
         if head is None and re.search("[、，；]", core) and not in_list:
             continue   # a quoted list without a head is a slogan (“防风险、护稳定”)
-        cue_after = any(text[m.end("core") + 1:].lstrip("已正在得到全面稳步").startswith(c) for c in ("推进", "推广", "推行", "实施", "落地", "开展"))
+        after_core = re.sub("^(?:已|正在|得到|全面|稳步|在全省|全省|全国|全市|逐步|持续)+", "", text[m.end("core") + 1:])
+        cue_after = any(after_core.startswith(c) for c in ("推进", "推广", "推行", "实施", "开展"))
         if head is None and not (strong_core or cue_after or in_list or _cue_before(text, m.start())):
             continue
         if head is not None and heads()[head] == "weak" and not (len(mid) <= 4 or _cue_before(text, m.start())):
@@ -118,7 +136,8 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
             w = max((w for w in _stops() if name.startswith(w)), key=len)
             name = name[len(w):]
             left += len(w)
-        if len(name) < 2 or any(g in name for g in _generic()) or common_word(name + m.group(), 2000):
+        if len(name) < 2 or any(g in name for g in _generic()) or common_word(name + m.group(), 2000) \
+                or common_word(name, 3000):
             continue
         if re.fullmatch(r"[\d年月日]+", name):
             continue
