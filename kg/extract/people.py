@@ -202,20 +202,28 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
         posts, orgs, inherited, official = [], [], None, False
         start = group[0].start()
         for n, pm in enumerate(group):
+            staff = heads[pm.group("head")] == "staff"
             unit = _unit_before(pm, bureaus)
             if unit is not None:
                 # 重庆市公安局渝中区分局党委副书记: the post belongs to the unit written before it
                 orgs.append(("Bureau", unit.name))
                 if n == 0:
                     start = min(start, _chain_start(unit, bureaus))
-                staff = heads[pm.group("head")] == "staff"   # 市公安局民警: the post is 民警
-                posts.append(pm.group() if staff else text[_chain_start(unit, bureaus) if n == 0 else pm.start():pm.end()])
+                written = text[_chain_start(unit, bureaus) if n == 0 else pm.start():pm.end()]
+                short = pm.group("mod") + pm.group("head")
             else:
                 found, place = _post_orgs(pm.group("org"), ctx.place_of(pm.group("pl")) or inherited, ctx)
                 inherited = place or inherited
                 orgs.extend(found)
-                posts.append(_post_literal(pm, ctx))
-            official |= heads[pm.group("head")] == "official"
+                written = pm.group()
+                short = _post_literal(pm, ctx)
+            if staff:   # 派出所民警, 专案组民警: the post is 民警
+                posts.append(pm.group("mod") + pm.group("head"))
+            else:
+                # as written, and the shorter form annotators also use (副省长 for 浙江省人民政府副省长,
+                # 原所长 for …派出所原所长)
+                posts.extend(dict.fromkeys(v for v in (written, short) if v))
+            official |= not staff
         typ = "Official" if official else "Person"
         names = [(pos, nm)]
         # a list of people under one title: 市领导张建国、李卫民；民警张伟、王芳
