@@ -69,8 +69,9 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                         fact(index, key, "locatedIn", ("Place", d.name))
                 _org_structure(index, key, mentioned, fact, found_places)
         # a bureau written right after another is its unit (杭州市公安局拱墅区分局)
-        for a, b in zip(ents, ents[1:]):
-            if a.type == b.type == "Bureau" and a.end == b.start and a.name != b.name:
+        organs = [sp for sp in ents if sp.type == "Bureau"]
+        for a, b in zip(organs, organs[1:]):
+            if a.end == b.start and a.name != b.name:
                 fact(index, (b.type, b.name), "subOrganizationOf", (a.type, a.name))
         actors = [sp for sp in ents if sp.type in ACTORS]
         for sp in ents:
@@ -106,7 +107,10 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
         if any(c in text for c in cues()["endorsed"]):
             officials = [sp for sp in ents if sp.type == "Official"]
             campaigns = [sp for sp in ents if sp.type == "Campaign"]
-            targets = [(c.type, c.name) for c in campaigns] or ([main_key] if main_key else [])
+            own = {n for o in officials for _, n in o.data.get("orgs", [])}
+            organs = [(b.type, b.name) for b in ents if b.type == "Bureau" and b.name not in own
+                      and not any(o.start <= b.start < o.end for o in officials)]
+            targets = [(c.type, c.name) for c in campaigns] or organs[-1:] or ([main_key] if main_key else [])
             for o in officials:
                 for t in targets:
                     fact(index, (o.type, o.name), "endorsed", t)
@@ -118,6 +122,25 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
             if pkey in mentioned:
                 first = next(i for i, _, spans in analysed for sp in spans if (sp.type, sp.name) == main_key)
                 fact(first, main_key, "subOrganizationOf", pkey)
+    # every county-level bureau under the mentioned bureau of its prefecture (如东县公安局 -> 南通市公安局)
+    written = dict(ctx.written)
+    for index, _, spans in analysed:
+        for sp in spans:
+            d = gazetteer().by_code.get(sp.data.get("division") or "")
+            if sp.type != "Bureau" or d is None or d.level != "county" or (sp.type, sp.name) == main_key:
+                continue
+            parent = gazetteer().parent(d)
+            if parent is not None and parent.level == "prefecture":
+                pkey = ("Bureau", written.get(parent.code) or bureau_name(parent))
+                if pkey in mentioned and pkey != (sp.type, sp.name):
+                    fact(index, (sp.type, sp.name), "subOrganizationOf", pkey)
+    # organisations named after a place the article names are located there (深圳市委 -> 深圳市)
+    places = sorted(found_places, key=len, reverse=True)
+    for m in extra:
+        if m.type == "Organization":
+            p = next((p for p in places if m.name.startswith(p)), None)
+            if p:
+                fact(m.sentence, (m.type, m.name), "locatedIn", ("Place", p))
     seen, unique = set(), []
     for f in facts:
         k = (f.subject, f.predicate, f.object, f.sentence)
