@@ -104,11 +104,14 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if who is not None:
                     fact(index, who, "received", (sp.type, sp.name))
         # endorsements: officials who 批示肯定/点赞 … the campaign named, else the bureau
-        if any(c in text for c in cues()["endorsed"]):
-            officials = [sp for sp in ents if sp.type == "Official"]
-            campaigns = [sp for sp in ents if sp.type == "Campaign"]
+        for seg_start, seg_end in _segments(text):
+            if not any(c in text[seg_start:seg_end] for c in cues()["endorsed"]):
+                continue
+            seg = [sp for sp in ents if seg_start <= sp.start < seg_end]
+            officials = [sp for sp in seg if sp.type == "Official"]
+            campaigns = [sp for sp in seg if sp.type == "Campaign"]
             own = {n for o in officials for _, n in o.data.get("orgs", [])}
-            organs = [(b.type, b.name) for b in ents if b.type == "Bureau" and b.name not in own
+            organs = [(b.type, b.name) for b in seg if b.type == "Bureau" and b.name not in own
                       and not any(o.start <= b.start < o.end for o in officials)]
             targets = [(c.type, c.name) for c in campaigns] or organs[-1:] or ([main_key] if main_key else [])
             for o in officials:
@@ -150,6 +153,16 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
     return unique, extra
 
 
+def _segments(text: str) -> list[tuple[int, int]]:
+    """The ；-separated parts of a sentence: an endorsement speaks of the part it is in."""
+    out, start = [], 0
+    for m in re.finditer("[；;]", text):
+        out.append((start, m.end()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
 def _top_name(sp: Span, code: str) -> str:
     d = gazetteer().by_code.get(code)
     if d is None:
@@ -183,7 +196,10 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
     a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
     person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
     clause_start = max(text.rfind(p, 0, award.start) for p in "，。；！？,;") + 1
-    before = [sp for sp in ents if clause_start <= sp.start and sp.end <= award.start and sp.type in RECIPIENTS
+    cue = award.data.get("cue")
+    limit = text.rfind(cue, clause_start, award.start) if cue else -1
+    limit = award.start if limit < 0 else limit   # the recipient stands before the cue word
+    before = [sp for sp in ents if clause_start <= sp.start and sp.end <= limit and sp.type in RECIPIENTS
               and not any(o is not sp and o.start <= sp.start and sp.end <= o.end and o.end - o.start > sp.end - sp.start
                           for o in ents)]   # not the 铜陵市 inside 铜陵市公安局
     for k in range(len(before) - 1, -1, -1):
