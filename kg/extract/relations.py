@@ -211,8 +211,14 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
             k -= 1
             out.insert(0, (before[k].type, before[k].name))
         return out
-    first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau") and not sp.anonymous), None)
-    if first is not None and first.start <= 6 and first.end <= award.start and clause_start > 0 \
-            and text[clause_start:award.start].lstrip().startswith(("被", "获", "荣", "记", "追")):
-        return [(first.type, first.name)]
+    if clause_start > 0 and text[clause_start:award.start].lstrip().startswith(("被", "获", "荣", "记", "追")):
+        # a clause without a subject (…，获得…称号): the subject of the clause before it
+        prev_start = max(text.rfind(p, 0, clause_start - 1) for p in "，。；！？,;") + 1
+        first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau") and not sp.anonymous
+                      and prev_start <= sp.start < clause_start), None)
+        if first is None:
+            first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau")
+                          and not sp.anonymous and sp.start <= 6), None)
+        if first is not None and first.end <= award.start:
+            return [(first.type, first.name)]
     return []
