@@ -196,6 +196,15 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
     a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
     person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
     clause_start = max(text.rfind(p, 0, award.start) for p in "，。；！？,;") + 1
+    # 给予/授予/追授 X (记) AWARD: the recipients stand between the cue and the award
+    grant = max((text.rfind(c, clause_start, award.start), c) for c in ("给予", "授予", "追授"))
+    if grant[0] >= 0 and "被" not in text[clause_start:grant[0]]:   # not 被(公安部)授予
+        inside = [sp for sp in ents if sp.start >= grant[0] + len(grant[1]) and sp.end <= award.start
+                  and sp.type in RECIPIENTS and sp.type != "Place"]
+        people = [sp for sp in inside if sp.type in ("Person", "Official")]
+        organs = [sp for sp in inside if not any(o.start == sp.end and o.type == "Bureau" for o in inside)
+                  and not any(o.start < sp.start and sp.end <= o.end for o in inside)]
+        return [(sp.type, sp.name) for sp in people or organs]
     cue = award.data.get("cue")
     limit = text.rfind(cue, clause_start, award.start) if cue else -1
     limit = award.start if limit < 0 else limit   # the recipient stands before the cue word
@@ -216,6 +225,11 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
         prev_start = max(text.rfind(p, 0, clause_start - 1) for p in "，。；！？,;") + 1
         first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau") and not sp.anonymous
                       and prev_start <= sp.start < clause_start), None)
+        while first is not None:   # the end of a chain of organs: 市公安局 + 食药环侦支队
+            nxt = next((sp for sp in ents if sp.type == "Bureau" and sp.start == first.end), None)
+            if nxt is None:
+                break
+            first = nxt
         if first is None:
             first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau")
                           and not sp.anonymous and sp.start <= 6), None)
