@@ -33,6 +33,8 @@ def _stop_words() -> frozenset[str]:
 def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     """Cut a unit's name at the last token boundary where a stop word or verb precedes it."""
     best = (name, start)
+    if name.startswith("“"):
+        return best   # a quoted name is whole
     for k in range(len(name) + 1):
         if start + k in bounds:
             head = name[:k]
@@ -119,6 +121,15 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
     for m in re.finditer(f"“[^“”]{{1,12}}(?:{_QUOTED_UNITS})”", text):
         if not any(taken[m.start():m.end()]):
             add(Span(m.start(), m.end(), "Bureau", m.group(), m.group(), data={"parent": ctx.main_bureau()}))
+    # a quoted list of squads: “运河骑警、铁血特战”两支尖刀队
+    for m in re.finditer(f"“([^“”]{{2,40}})”[一二三四五六七八九十两\\d]+支[{HAN}]{{0,4}}队", text):
+        if any(taken[m.start():m.end()]):
+            continue
+        pos = m.start(1)
+        for item in m.group(1).split("、"):
+            if 2 <= len(item) <= 8:
+                add(Span(pos, pos + len(item), "Bureau", item, item, data={"parent": ctx.main_bureau()}))
+            pos += len(item) + 1
     depth = _quote_depth(text)
     for m in _unit_re().finditer(text):
         if any(taken[m.start("suf"):m.end("suf")]) or m.end() not in bounds:
@@ -137,7 +148,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         if any(c in before for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))
                if r["relation"] == "received" for c in [r["cue"]]):
             continue   # 被评为全国一级拘留所: an honour, not a unit
-        name = name.lstrip("市县区")
+        name = name.lstrip("市县区和与及、")
         quoted = name.startswith("“")
         bare = strip_quotes(name)
         naming = unit_suffixes()[suf]
@@ -152,7 +163,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             continue   # 联勤警务站, “国”字牌拘留所: a kind of unit, not a named one
         if naming == "place" and not quoted and (len(bare) < 2 and suf not in ("看守所", "拘留所", "戒毒所")):
             continue
-        if bare and common_word(bare, 500) and not is_function:
+        if bare and common_word(bare, 500) and not is_function and parent is None:
             continue
         surface = text[start:m.end()]
         if suf in ("看守所", "拘留所", "戒毒所", "强制隔离戒毒所") and not bare:
