@@ -102,8 +102,8 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: bool =
     report.relations = Counter(r.predicate for r in corpus.relations)
     out_dir = Path(out_dir)
     graph = rdf.build_graph(corpus)
-    ttl = rdf.serialize(graph, "turtle")
-    trig = rdf.serialize(rdf.build_dataset(corpus, graph), "trig")
+    ttl = rdf.write_turtle(graph)
+    trig = rdf.write_trig(graph, corpus)
     page = None
     if html:
         from .viewer import render_html

@@ -19,7 +19,7 @@ ARTICLE = ("宁波公安开展“净网2023”专项行动\n\n记者 周明\n\n"
 
 def _turtle() -> bytes:
     corpus = resolve([extract_document(document_from_text(ARTICLE, doc_id="golden"))])
-    return rdf.serialize(rdf.build_graph(corpus), "turtle")
+    return rdf.write_turtle(rdf.build_graph(corpus))
 
 
 def test_turtle_matches_golden():
@@ -28,6 +28,19 @@ def test_turtle_matches_golden():
     if os.environ.get("KG_UPDATE_GOLDEN"):
         path.write_bytes(data)
     assert data == path.read_bytes(), "Turtle changed: review, then KG_UPDATE_GOLDEN=1 pytest tests/test_rdf.py"
+
+
+def test_turtle_and_trig_round_trip():
+    import rdflib.compare
+
+    corpus = resolve([extract_document(document_from_text(ARTICLE, doc_id="golden"))])
+    g = rdf.build_graph(corpus)
+    back = rdflib.Graph().parse(data=rdf.write_turtle(g), format="turtle")
+    assert rdflib.compare.isomorphic(g, back)
+    ds = rdflib.Dataset().parse(data=rdf.write_trig(g, corpus), format="trig")
+    named = [c for c in ds.graphs() if c.identifier == iri.article_graph("golden")]
+    assert named and len(named[0]) == len(corpus.relations)
+    assert rdflib.compare.isomorphic(ds.default_graph, g)
 
 
 def test_every_fact_has_evidence_and_parses():
