@@ -167,13 +167,26 @@ def _rdf_text(graph, fmt: str) -> str:
     if fmt == "nq":
         return _sorted_lines(_as_dataset(graph).serialize(format="nquads"))
     if fmt == "trig":
-        return _as_dataset(graph).serialize(format="trig")
+        return _sorted_trig(_as_dataset(graph))
     if fmt == "jsonld":
         src = _as_dataset(graph) if isinstance(graph, rdflib.ConjunctiveGraph) else _as_graph(graph)
         text = src.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
         doc = _sort_json(json.loads(text))
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     raise FormatError(fmt)
+
+
+def _sorted_trig(ds) -> str:
+    """rdflib writes TriG's named graphs in set (hash) order: write them sorted."""
+    import io
+
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
+    ser = TrigSerializer(ds)
+    ser.contexts = sorted(ser.contexts, key=lambda c: str(c.identifier))
+    buf = io.BytesIO()
+    ser.serialize(buf, encoding="utf-8")
+    return buf.getvalue().decode("utf-8")
 
 
 def to_networkx(graph: rdflib.Graph):
