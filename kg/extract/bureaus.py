@@ -72,7 +72,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         add(Span(m.start(), m.end(), "Bureau", "公安部", m.group(), data={"level": "national"}))
     # explicit: place + level? + head
     P = ctx.place_re
-    rx = re.compile(f"(?P<p>(?:{P}))(?P<lvl>省|市|区|县)?(?P<h>公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
+    rx = re.compile(f"(?P<p>(?:{P}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)|公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
     for m in rx.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
@@ -85,7 +85,9 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         if h == "局" and not m.group("p").endswith("市") and m.group("lvl") != "市":
             continue
         district = d.level == COUNTY and d.name.endswith("区")
-        if h == "公安局" and district and (m.group("lvl") or m.group("p").endswith("区")):
+        if h[:2] in ("铁路", "民航", "森林", "港航"):
+            name = m.group()   # 南昌铁路公安局: a sector police, named as written
+        elif h == "公安局" and district and (m.group("lvl") or m.group("p").endswith("区")):
             name = m.group()  # 南山区公安局 is that district's own name
         elif h in ("分局", "公安分局") and district and ctx.gaz_parent(d) is not None:
             # as written: 龙岗分局 -> 深圳市公安局龙岗分局, 武侯区公安分局 -> 成都市公安局武侯区分局

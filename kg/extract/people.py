@@ -114,6 +114,8 @@ _LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
 def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     """The name after a title: surname + given name, a dotted transliterated name
     (阿不都热依木·买买提), or a four-character name standing alone (扎西顿珠)."""
+    if any(text.startswith(u, pos) for u in unit_suffixes()):
+        return ""   # 交警支队: a unit's name, not a title and a name
     m = _DOTTED.match(text, pos)
     if m:
         dot = m.group().index("·")
