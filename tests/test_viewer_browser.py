@@ -166,13 +166,19 @@ def test_hostile_label_is_text(mini_page):
     pg = mini_page.page
     # Click the node on the canvas, as a user would.
     nid = mini_page.js("kgView.data.nodes.findIndex(n => n.l.startsWith('<img'))")
-    pos = mini_page.js("""(id) => {
-        const net = kgView.network, p = net.getPositions([id])[id];
-        net.moveTo({position: p, scale: 1.0});
-        const d = net.canvasToDOM(p), r = document.querySelector('#graph').getBoundingClientRect();
-        return {x: r.left + d.x, y: r.top + d.y};
-    }""", nid)
-    pg.mouse.click(pos["x"], pos["y"])
+    # The layout may still be settling when the page reports ready: re-aim and click until the
+    # node is hit (a few tries, bounded).
+    for _ in range(10):
+        pos = mini_page.js("""(id) => {
+            const net = kgView.network, p = net.getPositions([id])[id];
+            net.moveTo({position: p, scale: 1.0});
+            const d = net.canvasToDOM(p), r = document.querySelector('#graph').getBoundingClientRect();
+            return {x: r.left + d.x, y: r.top + d.y};
+        }""", nid)
+        pg.mouse.click(pos["x"], pos["y"])
+        if mini_page.js("kgView.selected()") == nid:
+            break
+        pg.wait_for_timeout(300)
     assert mini_page.js("kgView.selected()") == nid
     assert pg.locator("#panel h2").text_content() == HOSTILE
     assert pg.locator("#panel img, #search-results img, body img").count() == 0
