@@ -17,6 +17,7 @@ from kg.errors import GraphError, ResourceError
 from kg.iri import ID, KG
 from kg.model import ENTITY_TYPES
 from kg.viewer import graph_data, render_html, write_html
+from graphs import synthetic_graph
 
 WSQ = "https://w3id.org/gongan-kg/id/official/wsq"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -37,27 +38,6 @@ def page_data(page: str) -> dict:
     found = _DATA.findall(page)
     assert len(found) == 1
     return json.loads(found[0])
-
-
-def synthetic_graph(n: int, m: int, seed: int = 1) -> rdflib.Graph:
-    """n typed, labelled nodes and about m kg: edges (hubs at low indices)."""
-    rnd = random.Random(seed)
-    g = rdflib.Graph()
-    nodes = []
-    for i in range(n):
-        t = ENTITY_TYPES[i % len(ENTITY_TYPES)]
-        u = ID[f"{t.lower()}/n{i:05d}"]
-        g.add((u, RDF.type, KG[t]))
-        g.add((u, RDFS.label, Literal(f"节点{i}号", lang="zh")))
-        nodes.append(u)
-    preds = ["memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf",
-             "received", "endorsed"]
-    while len(g) < 2 * n + m:
-        a = nodes[rnd.randrange(n)]
-        b = nodes[min(n - 1, int(rnd.paretovariate(1.2)) - 1) if rnd.random() < 0.5 else rnd.randrange(n)]
-        if a != b:
-            g.add((a, KG[rnd.choice(preds)], b))
-    return g
 
 
 # ----------------------------------------------------------------------------- content

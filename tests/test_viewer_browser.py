@@ -1,21 +1,18 @@
 """kg.viewer in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 import rdflib
-from rdflib import RDF, RDFS, Literal
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) not installed")
 
-from kg.iri import ID, KG  # noqa: E402
-from kg.model import ENTITY_TYPES  # noqa: E402
 from kg.viewer import write_html  # noqa: E402
+from graphs import synthetic_graph  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -197,26 +194,6 @@ def test_panel_close(mini_page):
     pg.click("#panel-close")
     assert not pg.locator("#panel").is_visible()
     assert mini_page.js("kgView.selected()") is None
-
-
-def synthetic_graph(n: int, m: int, seed: int = 1) -> rdflib.Graph:
-    rnd = random.Random(seed)
-    g = rdflib.Graph()
-    nodes = []
-    for i in range(n):
-        t = ENTITY_TYPES[i % len(ENTITY_TYPES)]
-        u = ID[f"{t.lower()}/n{i:05d}"]
-        g.add((u, RDF.type, KG[t]))
-        g.add((u, RDFS.label, Literal(f"节点{i}号", lang="zh")))
-        nodes.append(u)
-    preds = ["memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf",
-             "received", "endorsed"]
-    while len(g) < 2 * n + m:
-        a = nodes[rnd.randrange(n)]
-        b = nodes[min(n - 1, int(rnd.paretovariate(1.2)) - 1) if rnd.random() < 0.5 else rnd.randrange(n)]
-        if a != b:
-            g.add((a, KG[rnd.choice(preds)], b))
-    return g
 
 
 def test_5000_nodes_reach_a_stable_state(browser, tmp_path):
