@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
-from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import GoldError, GraphError

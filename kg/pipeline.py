@@ -9,8 +9,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, KGError
+from .errors import InputError
 from .extract import extract_document
+from .fileio import write_atomic
 from .ingest import collect_inputs, read_document
 from .model import ArticleResult, Corpus
 from .resolve import resolve
@@ -109,10 +110,10 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: bool =
         from .viewer import render_html
 
         page = render_html(graph, title="gongan-kg").encode("utf-8")
-    report.outputs.append(rdf.write_atomic(ttl, out_dir / "graph.ttl"))
-    report.outputs.append(rdf.write_atomic(trig, out_dir / "graph.trig"))
+    report.outputs.append(write_atomic(ttl, out_dir / "graph.ttl"))
+    report.outputs.append(write_atomic(trig, out_dir / "graph.trig"))
     if page is not None:
-        report.outputs.append(rdf.write_atomic(page, out_dir / "graph.html"))
+        report.outputs.append(write_atomic(page, out_dir / "graph.html"))
     if store is not None:
         from .store import write_store
 
@@ -120,4 +121,4 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: bool =
     return report
 
 
-__all__ = ["build", "build_corpus", "extract_files", "process_file", "BuildReport", "KGError"]
+__all__ = ["build", "build_corpus", "extract_files", "process_file", "BuildReport"]

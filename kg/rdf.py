@@ -8,7 +8,6 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from . import iri
-from .fileio import write_atomic  # noqa: F401  (the build writes through rdf.write_atomic)
 from .iri import ID, KG
 from .model import Corpus
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..ingest import original_span
 from ..model import ArticleResult, Document, Mention
 from .awards import find_awards
 from .bureaus import find_bureaus
@@ -117,9 +118,8 @@ def _one_name_per_organ(analysed) -> dict[str, str]:
                 sp.name = rename(sp.name)
             if sp.data.get("parent"):
                 sp.data["parent"] = rename(sp.data["parent"])
-            sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data.get("orgs", [])] if "orgs" in sp.data else None
-            if sp.data["orgs"] is None:
-                del sp.data["orgs"]
+            if "orgs" in sp.data:
+                sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
             if sp.surface in aliases and sp.type != "Place":
                 sp.name = aliases[sp.surface]
     return branches
@@ -151,8 +151,8 @@ def extract_document(doc: Document) -> ArticleResult:
 
 
 def _original(sentence, i: int, j: int) -> tuple[int, int]:
+    """Offsets in the file of a span of the sentence; (-1, -1) if it is not inside it."""
     try:
-        from ..ingest import original_span
         return original_span(sentence, i, j)
-    except (ImportError, ValueError, IndexError):
+    except ValueError:
         return -1, -1

@@ -9,9 +9,9 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from ..places import COUNTY, PREFECTURE, PROVINCE
+from ..places import COUNTY
 from .context import Context, Span, bureau_name, police_functions, unit_suffixes
-from .text import HAN, common_word, strip_quotes
+from .text import HAN, common_word, relation_cues, stop_words, strip_quotes
 
 _CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局", "县公安局", "区公安分局", "区分局",
                   "区公安局", "公安分局", "公安局", "分局", "我市警方", "我区警方", "我县警方", "我市公安",
@@ -24,10 +24,6 @@ def _unit_re() -> re.Pattern:
     return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{0,10}}?)(?P<suf>{alt})(?!长|员|创建|建设|规范化)")
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    rel = {r["cue"] for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))}
-    return frozenset(lexicon.words("name_stop_words.txt")) | frozenset(lexicon.words("campaign_cues.txt")) | rel
 
 
 def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
@@ -38,7 +34,7 @@ def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     for k in range(len(name) + 1):
         if start + k in bounds:
             head = name[:k]
-            if any(head.endswith(w) for w in _stop_words()) or (len(head) >= 2 and common_word(head[-2:], 300)):
+            if any(head.endswith(w) for w in stop_words()) or (len(head) >= 2 and common_word(head[-2:], 300)):
                 best = (name[k:], start + k)
     return best
 
@@ -80,7 +76,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         if d is None:
             continue
         h = m.group("h")
-        if h in ("公安", "警方") and re.match(f"(?:机关|工作|民警|队伍|系统|史|厅|局|部|分局|干警|战线|事业|之)", text[m.end():m.end() + 2]):
+        if h in ("公安", "警方") and re.match("(?:机关|工作|民警|队伍|系统|史|厅|局|部|分局|干警|战线|事业|之)", text[m.end():m.end() + 2]):
             continue
         if h == "局" and not m.group("p").endswith("市") and m.group("lvl") != "市":
             continue
@@ -101,8 +97,6 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         if any(taken[m.start():m.end()]):
             continue
         form = m.group()
-        if form in ("公安局", "分局") and re.match("[长]", text[m.end():m.end() + 1]):
-            pass
         d = None
         if form.startswith(("省",)) or form == "公安厅":
             d = ctx.level_place("省")
@@ -147,8 +141,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         if parent is None:
             name, start = _trim_name(name, start, bounds)
         before = text[max(0, start - 6):m.start("suf")]
-        if any(c in before for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))
-               if r["relation"] == "received" for c in [r["cue"]]):
+        if any(c in before for c in relation_cues()["received"]):
             continue   # 被评为全国一级拘留所: an honour, not a unit
         name = name.lstrip("市县区和与及、")
         quoted = name.startswith("“")
@@ -169,7 +162,6 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             continue
         surface = text[start:m.end()]
         if suf in ("看守所", "拘留所", "戒毒所", "强制隔离戒毒所") and not bare:
-            home = parent.data.get("division") if parent else None
             d = ctx.level_place("市") if parent is None else None
             base = d.name if d else (ctx.home.name if ctx.home else "")
             canon = f"{base}{suf}"

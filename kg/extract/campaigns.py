@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .. import lexicon
 from .context import Span
-from .text import HAN, common_word, strip_quotes
+from .text import HAN, common_word, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -20,10 +20,6 @@ def cues() -> tuple[str, ...]:
     return lexicon.words("campaign_cues.txt")
 
 
-@lru_cache(maxsize=1)
-def _stops() -> frozenset[str]:
-    rel = {r["cue"] for r in lexicon.table("relation_cues.tsv", ("relation", "cue"))}
-    return frozenset(lexicon.words("name_stop_words.txt")) | frozenset(cues()) | rel
 
 
 @lru_cache(maxsize=1)
@@ -91,10 +87,8 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
             continue   # “84110”, “N+”: numbers and symbols are not a campaign's name
         if mid and any(mid.startswith(w) or w in mid for w in _generic()):
             mid, head = "", None
-        after = text[m.end():m.end() + 2]
-        before = text[max(0, m.start() - 2):m.start()]
-        if after.startswith("称号") or re.match("[案]", text[m.end("core") + 1:m.end("core") + 2] or "x"):
-            continue
+        if text.startswith("称号", m.end()) or text[m.end("core") + 1:m.end("core") + 2] == "案":
+            continue   # an honour (“X”称号) or a case (“X”案)
         strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
         if strong_core and head is not None and heads()[head] == "weak" and not mid:
             head = None   # “天网工程”建设: the campaign is “天网工程”
@@ -127,13 +121,13 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         cuts = sorted(b for b in bounds if b < start)
         for b in reversed(cuts):
             piece = text[b:left]
-            if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in _stops() or any(taken[b:left]) \
+            if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stop_words() or any(taken[b:left]) \
                     or start - b > 12:
                 break
             left = b
         name = text[left:start]
-        while name and any(name.startswith(w) for w in _stops() if len(w) <= len(name)):
-            w = max((w for w in _stops() if name.startswith(w)), key=len)
+        while name and any(name.startswith(w) for w in stop_words() if len(w) <= len(name)):
+            w = max((w for w in stop_words() if name.startswith(w)), key=len)
             name = name[len(w):]
             left += len(w)
         if len(name) < 2 or any(g in name for g in _generic()) or common_word(name + m.group(), 2000) \

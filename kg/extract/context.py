@@ -2,14 +2,12 @@
 grammar's regexes specialised to the article's place names."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import lexicon
-from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
+from ..places import COUNTY, PROVINCE, Division, gazetteer
 from .places import PlaceIndex
-from .text import HAN
 
 
 @dataclass

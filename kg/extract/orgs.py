@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from .. import lexicon
 from .context import Context, Span
-from .text import HAN, common_word, left_start
+from .text import HAN, common_word, left_start, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +56,6 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
             continue
         if h == "委" and re.match("(?:员|托|屈|派|会)", text[m.end():m.end() + 1]):
             continue
-        if h in ("委",) and text[m.end():m.end() + 2] in ("常委",):
-            pass
         if m.group("lvl") and not m.group("p") and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) \
                 and text[m.start() - 1] not in "和与及、的在向到由受经对为给将获由、":
             continue   # 全市委…, 城市政府… are not ours
@@ -69,9 +67,6 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
         if name is None:
             continue
         data = {"division": d.code} if d else {}
-        # 省委政法委: a committee of the Party committee
-        if h == "政法委" and m.start() >= 1 and text[max(0, m.start() - 1)] == "委":
-            pass
         spans.append(Span(m.start(), m.end(), "Organization", name, m.group(), data=data))
         for k in range(m.start(), m.end()):
             taken[k] = True
@@ -79,12 +74,11 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
     sfx = org_suffixes()
     alt2 = lexicon.alternation(sfx)
     rx2 = re.compile(f"(?:{alt2})")
-    from .campaigns import _stops
     for m in rx2.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         suffix = m.group()
-        start = left_start(text, m.start(), bounds, _stops(), 10, taken)
+        start = left_start(text, m.start(), bounds, stop_words(), 10, taken)
         name = text[start:m.start()]
         owner = next((sp for sp in spans if sp.end == m.start()), None)
         if owner is not None and not name:

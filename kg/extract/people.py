@@ -6,10 +6,9 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from .bureaus import _CONTEXT_FORMS
 from .context import Context, Span, bureau_name, unit_suffixes
 from .orgs import org_heads, org_name
-from .text import HAN, NAME_STOP, boundaries, common_word, name_at, surnames
+from .text import HAN, NAME_STOP, common_word, name_at, surnames
 
 
 @lru_cache(maxsize=1)

@@ -73,7 +73,7 @@ def index_places(texts: list[str]) -> PlaceIndex:
             prov_known = any(a.code in idx.found for a in gaz.ancestors(d))
             ok = strong or d.level == PROVINCE or (
                 d.level == PREFECTURE and not common_word(form, 100) and (rounds == 1 and prov_known or len(form) >= 3)) or (
-                rounds == 1 and any(a.code in idx.found for a in gaz.ancestors(d)))
+                rounds == 1 and prov_known)
             if ok and not (d.level != PROVINCE and _blocked(form) and not strong):
                 idx.found[d.code] = d
     for form, cands, strong in pending:
@@ -107,7 +107,6 @@ def _home(idx: PlaceIndex, texts: list[str]) -> Division | None:
     named after (永康公安, 平湖市公安局) and the lowest level among equals."""
     if not idx.found:
         return None
-    gaz = gazetteer()
     police = Counter()
     joined = "\n".join(texts)
     for code, forms in idx.forms.items():
@@ -118,9 +117,7 @@ def _home(idx: PlaceIndex, texts: list[str]) -> Division | None:
     def score(code):
         d = idx.found[code]
         return (police[code] > 0, police[code] + idx.counts[code], level_rank[d.level])
-    best = max(sorted(idx.found), key=score)
-    # a child of the winner that the police are named after wins (永康 inside 金华)
-    return gaz.by_code[best]
+    return idx.found[max(sorted(idx.found), key=score)]
 
 
 _TOWN = re.compile(f"(?P<name>[{HAN}]{{2,3}}?)(?P<suf>街道|镇|乡)")

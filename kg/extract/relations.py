@@ -6,24 +6,16 @@ Rules work inside one sentence, plus the article's main bureau as the implicit a
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from .. import lexicon
 from ..model import Document, Fact, Mention
 from ..places import gazetteer
 from .context import Context, Span, bureau_name
+from .text import relation_cues
 
 ACTORS = ("Bureau", "Organization")
 RECIPIENTS = ("Bureau", "Organization", "Person", "Official", "Place", "Campaign")
 
 
-@lru_cache(maxsize=1)
-def cues() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for r in lexicon.table("relation_cues.tsv", ("relation", "cue")):
-        out.setdefault(r["relation"], []).append(r["cue"])
-    out["conducted"] = list(lexicon.words("campaign_cues.txt"))
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
 
 _BACK_REF = re.compile(r"(?:该|此|这一?|上述)(?:项)?(?:做法|机制|工作|模式|经验|举措|项目|系统|平台|创新)")
@@ -44,7 +36,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
 
     last_campaign = None
     for index, text, spans in analysed:
-        ents = [sp for sp in spans]
+        ents = spans
         for sp in ents:
             key = (sp.type, sp.name)
             # posts, and the bodies they name
@@ -53,8 +45,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     fact(index, key, "holdsPosition", post)
                 for typ, org in sp.data.get("orgs", []):
                     fact(index, key, "memberOf", (typ, org))
-                    if (typ, org) not in mentioned:
-                        mentioned.add((typ, org))
+                    mentioned.add((typ, org))
                     extra.append(Mention(did, index, typ, org, org))
                     _org_structure(index, (typ, org), mentioned, fact, found_places)
             if sp.type == "Bureau":
@@ -105,7 +96,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     fact(index, who, "received", (sp.type, sp.name))
         # endorsements: officials who 批示肯定/点赞 … the campaign named, else the bureau
         for seg_start, seg_end in _segments(text):
-            if not any(c in text[seg_start:seg_end] for c in cues()["endorsed"]):
+            if not any(c in text[seg_start:seg_end] for c in relation_cues()["endorsed"]):
                 continue
             seg = [sp for sp in ents if seg_start <= sp.start < seg_end]
             officials = [sp for sp in seg if sp.type == "Official"]
@@ -186,7 +177,7 @@ def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> 
     for a in actors:
         if a.end <= target.start:
             between = text[a.end:target.start]
-            if len(between) <= 12 and any(c in between for c in cues()[relation]) and not re.search("[，。；]", between):
+            if len(between) <= 12 and any(c in between for c in relation_cues()[relation]) and not re.search("[，。；]", between):
                 out.append(a)
     return out
 

@@ -42,6 +42,22 @@ def surnames() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def relation_cues() -> dict[str, tuple[str, ...]]:
+    """Cue words per relation (relation_cues.tsv), longest first; conducted uses the campaign cues."""
+    out: dict[str, list[str]] = {}
+    for r in lexicon.table("relation_cues.tsv", ("relation", "cue")):
+        out.setdefault(r["relation"], []).append(r["cue"])
+    out["conducted"] = list(lexicon.words("campaign_cues.txt"))
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Words that end a name read leftwards from its head: stop words and every cue word."""
+    return frozenset(lexicon.words("name_stop_words.txt")).union(*relation_cues().values())
+
+
+@lru_cache(maxsize=1)
 def tokenizer():
     """A jieba tokenizer of our own (the global one is left alone) that knows our heads,
     post titles and every division name as words."""
@@ -61,9 +77,7 @@ def tokenizer():
         words.add(row["head"])
     for row in lexicon.table("award_heads.tsv", ("head", "kind")):
         words.add(row["head"])
-    words.update(lexicon.words("campaign_cues.txt"))
-    for row in lexicon.table("relation_cues.tsv", ("relation", "cue")):
-        words.add(row["cue"])
+    words.update(*relation_cues().values())
     for w in sorted(words):
         tk.add_word(w, 50000)
     gaz = gazetteer()
