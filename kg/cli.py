@@ -8,21 +8,59 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from .errors import KGError
 
 
+class _Bar:
+    """The build's progress as a tqdm bar on standard error (the library only calls back)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self.close()
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0   # no monitor thread: the build forks workers
+            self.stage = stage
+            self.bar = tqdm(total=total, unit="article" if stage == "extracting" else "step",
+                            desc=stage, file=sys.stderr, leave=False)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def _cmd_build(a) -> int:
     from .pipeline import build
 
-    report = build(a.inputs, Path(a.output), workers=a.workers, progress=not a.quiet,
-                   html=not a.no_html, store=Path(a.store) if a.store else None)
-    for name, reason in report.failures:
-        print(f"skipped: {reason}", file=sys.stderr)
+    bar = _Bar(not a.quiet)
+    try:
+        report = build(a.inputs, Path(a.output), workers=a.workers, progress=bar,
+                       html=not a.no_html, store=Path(a.store) if a.store else None,
+                       article_timeout=a.article_timeout or None, scheduler=a.scheduler,
+                       incremental=not a.fresh)
+    finally:
+        bar.close()
+    for f in report.failures:
+        print(f"skipped: {f.file} ({f.stage}): {f.reason}", file=sys.stderr)
     out = sys.stdout
     print(f"articles: {report.articles}" + (f" ({len(report.failures)} skipped)" if report.failures else ""), file=out)
+    if report.unchanged or report.removed:
+        print(f"incremental: {report.extracted} extracted, {report.unchanged} unchanged, "
+              f"{report.removed} removed", file=out)
     print("entities: " + ", ".join(f"{t} {n}" for t, n in sorted(report.entities.items())), file=out)
     print("relations: " + ", ".join(f"{p} {n}" for p, n in sorted(report.relations.items())), file=out)
     for p in report.outputs:
@@ -112,6 +150,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--store", help="also load the graph into an on-disk Oxigraph store in this folder")
     b.add_argument("--no-html", action="store_true", help="do not write graph.html")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--article-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="wall-clock budget of one article; over it the article is skipped (default 60, 0: none)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="map extraction over a Dask distributed cluster (tcp://host:8786)")
+    b.add_argument("--fresh", action="store_true", help="ignore an earlier build in the output folder")
     b.set_defaults(func=_cmd_build)
 
     q = sub.add_parser("query", help="run a SPARQL query on a graph file or store")
@@ -170,6 +213,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:   # a bug: say so in one line; KG_DEBUG=1 shows the traceback
+        if os.environ.get("KG_DEBUG"):
+            raise
+        print(f"kg {args.command}: internal error: {type(e).__name__}: {e} "
+              "(run with KG_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -36,3 +36,47 @@ def write_atomic(data: bytes, out: Path, *, what: str = "cannot write") -> Path:
             except OSError:
                 pass
     return out
+
+
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE).  False where the system
+    cannot; the caller then falls back to two renames."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    rc = fn(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):   # EINVAL, ENOSYS, EOPNOTSUPP: not supported here
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def replace_dir(new: Path, target: Path, old: Path) -> Path | None:
+    """Put the folder `new` at `target` in one step and return where the previous content of
+    `target` now is (for the caller to delete), or None.  A kill at any moment leaves `target`
+    with the old content or the new, never a mix; where the system cannot exchange two paths
+    atomically, `recover_dir` repairs the one gap between two renames."""
+    if not target.exists():
+        os.replace(new, target)
+        return None
+    if exchange(new, target):
+        return new
+    os.replace(target, old)
+    os.replace(new, target)
+    return old
+
+
+def recover_dir(target: Path, old: Path) -> None:
+    """After a kill between the two renames of `replace_dir`'s fallback: put the old back."""
+    if not target.exists() and old.exists():
+        os.replace(old, target)

@@ -114,3 +114,29 @@ class Corpus:
     documents: list[Document]
     entities: dict[str, Entity]
     relations: list[Relation]
+
+
+@dataclass
+class ArticlePart:
+    """One article's share of the graph (the map step's output, kg/rdf.py `article_part`).
+
+    `turtle` holds the triples only this article states, `trig` its named graph; `names`
+    (entity key, type, name, count), `surfaces` (entity key, surface) and `relations` (subject
+    key, predicate, object key or literal, is-literal) are what the reduce step merges."""
+    doc_id: str
+    source: str
+    turtle: bytes
+    trig: bytes
+    names: list[tuple[str, str, str, int]]
+    surfaces: list[tuple[str, str]]
+    relations: list[tuple[str, str, str, bool]]
+    triples: int = 0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An article that could not be built: the file, the stage (read, extract, graph, write,
+    timeout, crash) and a one-line reason."""
+    file: str
+    stage: str
+    reason: str

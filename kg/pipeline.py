@@ -1,124 +1,351 @@
-"""The build: files -> Documents -> mentions/facts (map, one process per core) -> Corpus
-(reduce) -> RDF files and the viewer.  `build` is what `kg build` runs."""
+"""The build: files -> Documents -> mentions/facts -> per-article graph parts (the map, one
+process per core or a Dask cluster) -> the on-disk reduce store -> graph.ttl, graph.trig,
+graph.html.  `build` is what `kg build` runs.
+
+Memory stays flat: articles are read when a worker is free, each finished part goes to disk
+(kg/workstore.py), and the output files are streamed out of it.  One article that cannot be read,
+raises, or runs over its time budget is reported (and listed in OUT/failures.tsv) and skipped;
+the others are built.  A build's files appear together or not at all: they are written into a
+fresh folder beside OUT, which then takes OUT's place in one step.
+"""
 from __future__ import annotations
 
+import hashlib
 import os
-import sys
+import shutil
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from .errors import InputError
+from . import rdf
+from .errors import GraphError, InputError, KGError
 from .extract import extract_document
-from .fileio import write_atomic
-from .ingest import collect_inputs, read_document
-from .model import ArticleResult, Corpus
-from .resolve import resolve
+from .fileio import recover_dir, replace_dir, write_atomic
+from .ingest import collect_inputs, decode_bytes, document_from_text
+from .model import ArticlePart, Failure
+from .pool import run_dask, run_local
+from .workstore import WorkStore
 
-# Below this many articles a worker pool costs more (start-up, dictionary loading) than it saves.
-PARALLEL_MIN_ARTICLES = 64
+# The files a build writes into its folder; anything else there is the user's, not ours.
+OUTPUT_FILES = ("graph.ttl", "graph.trig", "graph.html", "failures.tsv")
+CACHE_DIR = ".kg"
+DEFAULT_TIMEOUT = 60.0
+
+Progress = Callable[[str, int, "int | None"], None]
 
 
 @dataclass
 class BuildReport:
-    articles: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
+    articles: int = 0                       # articles in the graph
+    failures: list[Failure] = field(default_factory=list)
     entities: Counter = field(default_factory=Counter)
     relations: Counter = field(default_factory=Counter)
     outputs: list[Path] = field(default_factory=list)
-    corpus: Corpus | None = None
+    extracted: int = 0                      # articles (re)extracted in this build
+    unchanged: int = 0                      # articles reused from the earlier build
+    removed: int = 0                        # articles of the earlier build whose files are gone
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
 
-def process_file(path: str, doc_id: str | None = None) -> ArticleResult | tuple[str, str]:
-    """The map step for one file: read and extract.  Returns (file, reason) on bad input."""
+# ----------------------------------------------------------------------------- the map step
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return (f"{type(e).__name__}: {text}" if text else type(e).__name__)[:300]
+
+
+def process_article(data: bytes, name: str, doc_id: str) -> ArticlePart | Failure:
+    """The map step for one article: decode, split, extract, and its share of the graph.
+    Never raises: anything that goes wrong is a Failure naming the stage."""
+    stage = "read"
     try:
-        doc = read_document(Path(path))
+        text, encoding = decode_bytes(data, name)
+        doc = document_from_text(text, doc_id=doc_id, source=name, encoding=encoding)
+        stage = "extract"
+        result = extract_document(doc)
+        stage = "graph"
+        return rdf.article_part(result)
     except InputError as e:
-        return (str(path), str(e))
-    if doc_id:
-        doc.doc_id = doc_id
-    return extract_document(doc)
+        return Failure(name, stage, str(e).removeprefix(f"{name}: "))
+    except Exception as e:   # the article boundary: one bad article never stops a build
+        return Failure(name, stage, _one_line(e))
 
 
-def _doc_ids(files: list[Path]) -> list[str | None]:
-    stems = Counter(f.stem for f in files)
-    return [None if stems[f.stem] == 1 else f"{f.parent.name}_{f.stem}" for f in files]
+def _safe(text: str) -> str:
+    """A name that can be encoded and printed: undecodable bytes and control characters escaped."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def extract_files(files: list[Path], *, workers: int | None = None, progress: bool = True):
-    """Map: every article independently, in parallel when there are many."""
-    ids = _doc_ids(files)
-    workers = workers or os.cpu_count() or 1
-    bar = _progress(len(files), progress)
+def doc_ids(files: list[Path]) -> list[str]:
+    """Unique article ids: the file name without extension, or folder_name when two inputs
+    share a name; a number is added if even that collides."""
+    stems = Counter(_safe(f.stem) for f in files)
+    ids = [_safe(f.stem) if stems[_safe(f.stem)] == 1 else f"{_safe(f.parent.name)}_{_safe(f.stem)}"
+           for f in files]
+    seen: Counter = Counter()
+    total = Counter(ids)
     out = []
-    try:
-        if workers > 1 and len(files) >= PARALLEL_MIN_ARTICLES:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for r in pool.map(process_file, map(str, files), ids, chunksize=16):
-                    out.append(r)
-                    bar.update(1)
-        else:
-            for f, i in zip(files, ids):
-                out.append(process_file(str(f), i))
-                bar.update(1)
-    finally:
-        bar.close()
+    for i in ids:
+        seen[i] += 1
+        out.append(i if total[i] == 1 else f"{i}~{seen[i]}")
     return out
 
 
-def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
+def _warm_up() -> None:
+    """Load the dictionaries and compile the grammars once, before workers are forked."""
+    from . import extract
 
-    return tqdm(total=total, unit="article", desc="extracting", file=sys.stderr,
-                disable=not enabled or total < 2, leave=False)
-
-
-def build_corpus(inputs, *, workers: int | None = None, progress: bool = False) -> tuple[Corpus, list]:
-    """Read, extract and resolve: the Corpus and the list of (file, reason) failures."""
-    files = collect_inputs(inputs)
-    results, failures = [], []
-    for r in extract_files(files, workers=workers, progress=progress):
-        (failures if isinstance(r, tuple) else results).append(r)
-    return resolve(results), failures
+    warm = getattr(extract, "warm_up", None)
+    if warm is not None:
+        warm()
+    else:
+        process_article("市公安局局长张三在会上部署“平安”专项行动。".encode(), "warm-up.txt", "warm-up")
 
 
-def build(inputs, out_dir: Path, *, workers: int | None = None, progress: bool = True,
-          html: bool = True, store: Path | None = None) -> BuildReport:
+# ----------------------------------------------------------------------------- output folder
+
+def _check_out_dir(out: Path) -> None:
+    """Refuse, before any work, an output folder we cannot write or that holds other files."""
+    from .store import is_store
+
+    if out.exists() and not out.is_dir():
+        raise GraphError(f"{out}: exists and is not a folder")
+    parent = out.parent if out.parent != Path("") else Path(".")
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True)
+        except OSError as e:
+            raise GraphError(f"{parent}: cannot create the output folder ({e.strerror or e})") from None
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise GraphError(f"{parent}: not writable (the build's folder is made there)")
+    if out.is_dir():
+        foreign = [p.name for p in out.iterdir()
+                   if p.name not in OUTPUT_FILES and p.name != CACHE_DIR
+                   and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+                   and not (p.is_dir() and is_store(p))]
+        if foreign:
+            shown = ", ".join(sorted(foreign)[:3]) + (" …" if len(foreign) > 3 else "")
+            raise GraphError(f"{out}: holds files that are not a build's ({shown}); "
+                             "build into an empty folder or an earlier build's folder")
+
+
+def _siblings(out: Path, kind: str) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.kg-{kind}-*"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(out: Path) -> None:
+    """Folders left by a killed build: put an old output back if it was moved away, remove
+    the rest."""
+    for kind in ("old", "new"):
+        for p in _siblings(out, kind):
+            try:
+                pid = int(p.name.rsplit("-", 1)[1])
+            except ValueError:
+                continue
+            if pid != os.getpid() and _alive(pid):
+                continue
+            if kind == "old":
+                recover_dir(out, p)
+            if p.exists():
+                shutil.rmtree(p, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- the build
+
+def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progress | bool | None = None,
+          html: bool = True, store: Path | None = None, article_timeout: float | None = DEFAULT_TIMEOUT,
+          scheduler: str | None = None, incremental: bool = True) -> BuildReport:
     """Build the graph of `inputs` (files and folders) into `out_dir`: graph.ttl, graph.trig,
-    graph.html.  Bad articles are reported in the result and skipped; if none is usable,
-    InputError.  Outputs are written atomically."""
-    from . import rdf
+    graph.html (and failures.tsv when articles were skipped).
 
-    corpus, failures = build_corpus(inputs, workers=workers, progress=progress)
-    report = BuildReport(articles=len(corpus.documents), failures=failures, corpus=corpus)
-    if not corpus.documents:
-        reasons = "; ".join(r for _, r in failures)
-        raise InputError(f"no article could be read ({reasons})")
-    report.entities = Counter(e.type for e in corpus.entities.values())
-    report.relations = Counter(r.predicate for r in corpus.relations)
-    out_dir = Path(out_dir)
-    graph = rdf.build_graph(corpus)
-    ttl = rdf.write_turtle(graph)
-    trig = rdf.write_trig(graph, corpus)
-    page = None
-    if html:
-        from .viewer import render_html
+    An earlier build in `out_dir` is reused: unchanged articles are not extracted again, new
+    ones are added, those whose files are gone are dropped; the result is the same as a fresh
+    build.  `progress(stage, done, total)` is called as the build goes.  Raises InputError if
+    no article is usable, GraphError if the output cannot be written."""
+    out = Path(out_dir)
+    report = BuildReport()
+    tick = progress if callable(progress) else (lambda *a: None)
+    files = collect_inputs(inputs)
+    _check_out_dir(out)
+    _clean_stale(out)
+    new = out.parent / f".{out.name}.kg-new-{os.getpid()}"
+    old = out.parent / f".{out.name}.kg-old-{os.getpid()}"
+    try:
+        new.mkdir(parents=True)
+    except OSError as e:
+        raise GraphError(f"{new}: cannot create ({e.strerror or e})") from None
+    try:
+        cache = out / CACHE_DIR / "cache.sqlite" if incremental and (out / CACHE_DIR).is_dir() \
+            else new / CACHE_DIR / "cache.sqlite"
+        ws = WorkStore(cache)
+        try:
+            _map(files, ws, report, workers=workers, timeout=article_timeout, scheduler=scheduler, tick=tick)
+            report.articles = ws.count()
+            if not report.articles:
+                reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
+                raise InputError(f"no article could be built ({reasons})")
+            _write_graph(ws, new, report, tick)
+        finally:
+            ws.close()
+        if report.failures:
+            lines = ["file\tstage\treason"] + [
+                "\t".join(_safe(x).replace("\t", " ") for x in (f.file, f.stage, f.reason))
+                for f in sorted(report.failures, key=lambda f: f.file)]
+            write_atomic(("\n".join(lines) + "\n").encode("utf-8"), new / "failures.tsv")
+        if html:
+            tick("viewer", 0, 1)
+            _write_html(new, report)
+            tick("viewer", 1, 1)
+        if store is not None:
+            _write_store(new, out, Path(store), report)
+        if cache.parent.parent == out:   # carry the cache and any earlier store over
+            os.replace(cache.parent, new / CACHE_DIR)
+        if out.is_dir():
+            from .store import is_store
 
-        page = render_html(graph, title="gongan-kg").encode("utf-8")
-    report.outputs.append(write_atomic(ttl, out_dir / "graph.ttl"))
-    report.outputs.append(write_atomic(trig, out_dir / "graph.trig"))
-    if page is not None:
-        report.outputs.append(write_atomic(page, out_dir / "graph.html"))
+            for p in out.iterdir():
+                if p.is_dir() and is_store(p) and not (new / p.name).exists():
+                    os.replace(p, new / p.name)
+        previous = replace_dir(new, out, old)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    report.outputs = [out / n for n in OUTPUT_FILES if (out / n).exists()]
     if store is not None:
-        from .store import write_store
-
-        report.outputs.append(write_store(graph, Path(store)))
+        report.outputs.append(Path(store))
     return report
 
 
-__all__ = ["build", "build_corpus", "extract_files", "process_file", "BuildReport"]
+def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, timeout, scheduler, tick) -> None:
+    ids = doc_ids(files)
+    known = ws.known()
+    current = set(ids)
+    for doc_id in sorted(set(known) - current):
+        ws.remove(doc_id)
+        report.removed += 1
+    inflight: dict[int, tuple[str, str, str]] = {}
+    total = len(files)
+    done = 0
+
+    def tasks():
+        nonlocal done
+        for i, (f, doc_id) in enumerate(zip(files, ids)):
+            name = _safe(f.name)
+            try:
+                data = f.read_bytes()
+            except OSError as e:
+                report.failures.append(Failure(_safe(str(f)), "read", f"cannot read ({e.strerror or e})"))
+                ws.remove(doc_id)
+                done += 1
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if known.get(doc_id) == (name, sha):
+                report.unchanged += 1
+                done += 1
+                continue
+            inflight[i] = (doc_id, sha, str(f))
+            yield i, (data, name, doc_id)
+
+    workers = workers or os.cpu_count() or 1
+    if scheduler:
+        results = run_dask(process_article, tasks(), address=scheduler, timeout=timeout)
+    else:
+        _warm_up()
+        results = run_local(process_article, tasks(), workers=min(workers, max(1, total)), timeout=timeout)
+    tick("extracting", 0, total)
+    for tid, res in results:
+        doc_id, sha, path = inflight.pop(tid)
+        done += 1
+        if isinstance(res, ArticlePart):
+            try:
+                ws.add(res, sha)
+                report.extracted += 1
+            except Exception as e:   # one article's write must not stop the build either
+                ws.remove(doc_id)
+                report.failures.append(Failure(_safe(path), "write", _one_line(e)))
+        else:
+            ws.remove(doc_id)
+            report.failures.append(Failure(_safe(path), res.stage, res.reason))
+        tick("extracting", done, total)
+    ws.commit()
+
+
+def _write_graph(ws: WorkStore, new: Path, report: BuildReport, tick) -> None:
+    """graph.ttl and graph.trig, streamed out of the work store in a fixed order."""
+    try:
+        with open(new / "graph.ttl", "wb") as ttl, open(new / "graph.trig", "wb") as trig:
+            report.entities, report.relations = rdf.write_graph(ws, ttl, trig)
+    except OSError as e:
+        raise GraphError(f"{new}: cannot write the graph ({e.strerror or e})") from None
+
+
+def graph_bytes(results) -> tuple[bytes, bytes]:
+    """(Turtle, TriG) of extraction results, in memory, exactly as a build writes them."""
+    import io
+
+    ws = WorkStore(None, fingerprint_="memory")
+    for r in results:
+        ws.add(rdf.article_part(r), "")
+    ttl, trig = io.BytesIO(), io.BytesIO()
+    rdf.write_graph(ws, ttl, trig)
+    ws.close()
+    return ttl.getvalue(), trig.getvalue()
+
+
+def _write_html(new: Path, report: BuildReport) -> None:
+    from .viewer import render_html
+    import rdflib
+
+    g = rdflib.Graph().parse(new / "graph.ttl", format="turtle")
+    write_atomic(render_html(g, title="gongan-kg").encode("utf-8"), new / "graph.html")
+
+
+def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> None:
+    from .store import write_store
+
+    try:
+        rel = store.resolve().relative_to(out.resolve())
+    except ValueError:
+        rel = None
+    if rel is not None:
+        write_store([new / "graph.trig"], new / rel)
+    else:
+        write_store([new / "graph.trig"], store)
+
+
+def build_corpus(inputs, *, progress: bool = False):
+    """Read, extract and resolve in memory (small inputs, notebooks): (Corpus, failures)."""
+    from .ingest import read_document
+    from .resolve import resolve
+
+    results, failures = [], []
+    files = collect_inputs(inputs)
+    for f, doc_id in zip(files, doc_ids(files)):
+        try:
+            doc = read_document(f)
+        except KGError as e:
+            failures.append(Failure(_safe(str(f)), "read", str(e)))
+            continue
+        doc.doc_id = doc_id
+        results.append(extract_document(doc))
+    return resolve(results), failures
+
+
+__all__ = ["build", "build_corpus", "graph_bytes", "process_article", "doc_ids", "BuildReport"]

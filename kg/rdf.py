@@ -1,151 +1,217 @@
-"""Corpus -> RDF (the layout of docs/rdf-layout.md), and the Turtle/TriG files of a build.
-No blank nodes, and triples are written in sorted order, so the files are byte-identical for
-the same input."""
+"""Extraction results -> RDF in the layout of docs/rdf-layout.md.
+
+The graph is written in two halves, so that a build never holds the corpus in memory:
+
+* `article_part(result)` (map side, per article, in the worker): the triples only this article
+  states (the article, its sentences, mentions, evidence nodes, `kg:mentionedIn`) as a Turtle
+  chunk, its named graph (the relation triples it states) as a TriG chunk, and the small records
+  the reduce step needs (names and types per entity, relations).
+* `entity_chunk(rows)` (reduce side): per entity its type, canonical label, aliases and relation
+  triples, once for the whole corpus.
+
+A build's graph.ttl is the header, every article's chunk in doc-id order, then the entity chunks in
+key order (kg/workstore.py keeps them on disk): byte-identical for the same input, whatever the
+number of workers or the order articles finished in.  No blank nodes.
+"""
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
+import pyoxigraph as ox
 
 from . import iri
-from .iri import ID, KG
-from .model import Corpus
+from .model import ArticlePart, ArticleResult
+from .resolve import article_keys, mention_key
 
-OA = Namespace("http://www.w3.org/ns/oa#")
-PREFIXES = {"kg": KG, "id": ID, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,
-            "oa": OA, "xsd": XSD}
-
-
-def _zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
-
-
-def _bind(g: Graph) -> None:
-    for p, ns in PREFIXES.items():
-        g.bind(p, ns, override=True)
-
-
-def build_graph(corpus: Corpus) -> Graph:
-    """The whole graph: entities, relations with evidence, mentions, articles, sentences."""
-    g = Graph()
-    _bind(g)
-    sentences_used: set[tuple[str, int]] = set()
-    for doc in corpus.documents:
-        a = iri.article(doc.doc_id)
-        g.add((a, RDF.type, KG.Article))
-        g.add((a, DCTERMS.identifier, Literal(doc.doc_id)))
-        g.add((a, KG.sourceFile, Literal(doc.source)))
-        g.add((a, KG.encoding, Literal(doc.encoding)))
-        if doc.title:
-            g.add((a, DCTERMS.title, _zh(doc.title)))
-        for b in doc.bylines:
-            g.add((a, KG.byline, _zh(b)))
-    for ent in corpus.entities.values():
-        e = iri.entity(ent.key)
-        g.add((e, RDF.type, KG[ent.type]))
-        g.add((e, RDFS.label, _zh(ent.name)))
-        for alias in ent.aliases:
-            g.add((e, SKOS.altLabel, _zh(alias)))
-        for doc_id in ent.articles:
-            g.add((e, KG.mentionedIn, iri.article(doc_id)))
-        for m in {(m.doc_id, m.sentence, m.surface, m.start, m.end) for m in ent.mentions}:
-            doc_id, idx, surface, start, end = m
-            node = iri.mention(ent.key, doc_id, idx, surface)
-            g.add((node, RDF.type, KG.Mention))
-            g.add((node, KG.denotes, e))
-            g.add((node, KG.surface, _zh(surface)))
-            g.add((node, PROV.wasDerivedFrom, iri.sentence(doc_id, idx)))
-            g.add((node, DCTERMS.source, iri.article(doc_id)))
-            if start >= 0:
-                g.add((node, OA.start, Literal(start)))
-                g.add((node, OA.end, Literal(end)))
-            sentences_used.add((doc_id, idx))
-    for rel in corpus.relations:
-        s = iri.entity(rel.subject)
-        p = KG[rel.predicate]
-        o = _zh(rel.object) if rel.literal else iri.entity(rel.object)
-        g.add((s, p, o))
-        for doc_id, idx in rel.evidence:
-            ev = iri.evidence(rel.subject, rel.predicate, rel.object, doc_id, idx)
-            g.add((ev, RDF.type, KG.Evidence))
-            g.add((ev, RDF.type, RDF.Statement))
-            g.add((ev, RDF.subject, s))
-            g.add((ev, RDF.predicate, p))
-            g.add((ev, RDF.object, o))
-            g.add((ev, PROV.wasDerivedFrom, iri.sentence(doc_id, idx)))
-            g.add((ev, DCTERMS.source, iri.article(doc_id)))
-            sentences_used.add((doc_id, idx))
-    for doc in corpus.documents:
-        for sent in doc.sentences:
-            if (doc.doc_id, sent.index) not in sentences_used:
-                continue
-            node = iri.sentence(doc.doc_id, sent.index)
-            g.add((node, RDF.type, KG.Sentence))
-            g.add((node, DCTERMS.isPartOf, iri.article(doc.doc_id)))
-            g.add((node, KG["index"], Literal(sent.index)))
-            g.add((node, KG["text"], _zh(sent.text)))
-            g.add((node, OA.start, Literal(sent.start)))
-            g.add((node, OA.end, Literal(sent.end)))
-    return g
-
-
-def _ox(term):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"unsupported term {term!r}")   # no blank nodes in our graphs
-
-
-def _key(term) -> tuple:
-    return (isinstance(term, Literal), str(term), str(getattr(term, "language", "") or ""),
-            str(getattr(term, "datatype", "") or ""))
-
-
-def write_turtle(graph: Graph) -> bytes:
-    """Turtle through Oxigraph's serializer, triples in sorted order: byte-identical for the
-    same graph, and many times faster than rdflib's pretty printer on large graphs."""
-    import pyoxigraph as ox
-
-    triples = sorted(graph, key=lambda t: (_key(t[0]), _key(t[1]), _key(t[2])))
-    data = ox.serialize((ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in triples),
-                        format=ox.RdfFormat.TURTLE, prefixes=_OX_PREFIXES)
-    return _fixed_header(data)
-
-
-def write_trig(graph: Graph, corpus: Corpus) -> bytes:
-    """TriG: the whole graph as the default graph, and each relation triple also in the named
-    graph of every article that states it (sorted, as write_turtle)."""
-    import pyoxigraph as ox
-
-    quads = [(None, s, p, o) for s, p, o in graph]
-    for rel in corpus.relations:
-        s = iri.entity(rel.subject)
-        o = _zh(rel.object) if rel.literal else iri.entity(rel.object)
-        for doc_id in sorted({d for d, _ in rel.evidence}):
-            quads.append((iri.article_graph(doc_id), s, KG[rel.predicate], o))
-    quads.sort(key=lambda q: (q[0] is not None, _key(q[0]) if q[0] is not None else (), _key(q[1]), _key(q[2]), _key(q[3])))
-    default = ox.DefaultGraph()
-    data = ox.serialize((ox.Quad(_ox(s), _ox(p), _ox(o), default if g is None else _ox(g)) for g, s, p, o in quads),
-                        format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES)
-    return _fixed_header(data)
-
-
+KG_NS = "https://w3id.org/gongan-kg/ontology#"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS_NS = "http://purl.org/dc/terms/"
+PROV_NS = "http://www.w3.org/ns/prov#"
+OA_NS = "http://www.w3.org/ns/oa#"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+ID_NS = "https://w3id.org/gongan-kg/id/"
+PREFIXES = {"kg": KG_NS, "id": ID_NS, "rdfs": RDFS_NS, "skos": SKOS_NS, "dcterms": DCTERMS_NS,
+            "prov": PROV_NS, "oa": OA_NS, "xsd": XSD_NS}
 # Resource IRIs (id:) stay in full: their local names contain '/', which Turtle would escape.
-_OX_PREFIXES = {k: str(v) for k, v in PREFIXES.items() if k != "id"}
+_OX_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "id"}
+HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _OX_PREFIXES.items()).encode()
+
+_N = ox.NamedNode
+A = _N(RDF_NS + "type")
 
 
-def _fixed_header(data: bytes) -> bytes:
-    """Oxigraph writes the @prefix lines in hash order: put them in ours."""
-    lines = data.split(b"\n")
+def kg(name: str) -> ox.NamedNode:
+    return _N(KG_NS + name)
+
+
+_P = {name: _N(ns + name) for ns, names in (
+    (RDFS_NS, ("label",)), (SKOS_NS, ("altLabel",)),
+    (DCTERMS_NS, ("identifier", "title", "source", "isPartOf")), (PROV_NS, ("wasDerivedFrom",)),
+    (OA_NS, ("start", "end")), (RDF_NS, ("subject", "predicate", "object", "Statement")))
+    for name in names}
+_C = {name: kg(name) for name in ("Article", "Sentence", "Mention", "Evidence", "sourceFile", "encoding",
+                                  "byline", "mentionedIn", "denotes", "surface", "index", "text")}
+
+
+def zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+def node(i) -> ox.NamedNode:
+    return _N(str(i))
+
+
+def _order(term) -> tuple:
+    if isinstance(term, ox.Literal):
+        return (1, term.value, term.language or "", term.datatype.value)
+    return (0, term.value, "", "")
+
+
+def sort_triples(triples) -> list[ox.Triple]:
+    return sorted(triples, key=lambda t: (_order(t.subject), _order(t.predicate), _order(t.object)))
+
+
+def _strip_header(data: bytes) -> bytes:
     n = 0
-    while n < len(lines) and lines[n].startswith(b"@prefix "):
-        n += 1
-    header = [f"@prefix {k}: <{v}> .".encode() for k, v in _OX_PREFIXES.items()]
-    return b"\n".join(header + lines[n:])
+    while data.startswith(b"@prefix ", n):
+        n = data.index(b"\n", n) + 1
+    return data[n:]
+
+
+def turtle_chunk(triples) -> bytes:
+    """Triples (sorted here) as Turtle statements without the @prefix header."""
+    triples = sort_triples(triples)
+    if not triples:
+        return b""
+    return _strip_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_OX_PREFIXES))
+
+
+def trig_graph_chunk(graph: ox.NamedNode, triples) -> bytes:
+    """One named graph block of TriG, without the header."""
+    triples = sort_triples(triples)
+    if not triples:
+        return b""
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    return _strip_header(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES))
+
+
+def _T(s, p, o) -> ox.Triple:
+    return ox.Triple(s, p, o)
+
+
+def article_part(result: ArticleResult) -> ArticlePart:
+    """The map side of the graph for one article (see the module docstring)."""
+    doc = result.document
+    did = doc.doc_id
+    a = node(iri.article(did))
+    t: list[ox.Triple] = [
+        _T(a, A, _C["Article"]),
+        _T(a, _P["identifier"], ox.Literal(did)),
+        _T(a, _C["sourceFile"], ox.Literal(doc.source)),
+        _T(a, _C["encoding"], ox.Literal(doc.encoding)),
+    ]
+    if doc.title:
+        t.append(_T(a, _P["title"], zh(doc.title)))
+    for b in doc.bylines:
+        t.append(_T(a, _C["byline"], zh(b)))
+    sentences_used: set[int] = set()
+    # entities: names and types for the reduce, mentions here
+    names: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    surfaces: dict[str, set[str]] = defaultdict(set)
+    mention_rows: dict[str, set[tuple[int, str, int, int]]] = defaultdict(set)
+    for m in result.mentions:
+        key = mention_key(m)
+        names[key][(m.type, m.name)] += 1
+        surfaces[key].add(m.surface)
+        mention_rows[key].add((m.sentence, m.surface, m.start, m.end))
+    for key in sorted(mention_rows):
+        e = node(iri.entity(key))
+        t.append(_T(e, _C["mentionedIn"], a))
+        for idx, surface, start, end in mention_rows[key]:
+            mn = node(iri.mention(key, did, idx, surface))
+            t += [_T(mn, A, _C["Mention"]), _T(mn, _C["denotes"], e), _T(mn, _C["surface"], zh(surface)),
+                  _T(mn, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(mn, _P["source"], a)]
+            if start >= 0:
+                t += [_T(mn, _P["start"], ox.Literal(start)), _T(mn, _P["end"], ox.Literal(end))]
+            sentences_used.add(idx)
+    # relations: resolved within the article; evidence here, the triple itself in the reduce
+    keys = article_keys(result)
+    evidence: dict[tuple[str, str, str, bool], set[int]] = defaultdict(set)
+    for f in result.facts:
+        s = keys.get(tuple(f.subject))
+        if s is None:
+            continue
+        if isinstance(f.object, str):
+            evidence[(s, f.predicate, f.object, True)].add(f.sentence)
+            continue
+        o = keys.get(tuple(f.object))
+        if o is not None and o != s:
+            evidence[(s, f.predicate, o, False)].add(f.sentence)
+    named: list[ox.Triple] = []
+    for (s, p, o, lit), idxs in sorted(evidence.items()):
+        st = _T(node(iri.entity(s)), kg(p), zh(o) if lit else node(iri.entity(o)))
+        named.append(st)
+        for idx in sorted(idxs):
+            ev = node(iri.evidence(s, p, o, did, idx))
+            t += [_T(ev, A, _C["Evidence"]), _T(ev, A, _P["Statement"]), _T(ev, _P["subject"], st.subject),
+                  _T(ev, _P["predicate"], st.predicate), _T(ev, _P["object"], st.object),
+                  _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a)]
+            sentences_used.add(idx)
+    for sent in doc.sentences:
+        if sent.index in sentences_used:
+            sn = node(iri.sentence(did, sent.index))
+            t += [_T(sn, A, _C["Sentence"]), _T(sn, _P["isPartOf"], a), _T(sn, _C["index"], ox.Literal(sent.index)),
+                  _T(sn, _C["text"], zh(sent.text)), _T(sn, _P["start"], ox.Literal(sent.start)),
+                  _T(sn, _P["end"], ox.Literal(sent.end))]
+    return ArticlePart(
+        doc_id=did, source=doc.source,
+        turtle=turtle_chunk(t),
+        trig=trig_graph_chunk(node(iri.article_graph(did)), named),
+        names=sorted((k, typ, name, n) for k, d in names.items() for (typ, name), n in d.items()),
+        surfaces=sorted((k, s) for k, ss in surfaces.items() for s in ss),
+        relations=sorted(evidence),
+        triples=len(t),
+    )
+
+
+def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[ox.Triple]:
+    """An entity's corpus-level triples: its type, label, aliases and the relations it is the
+    subject of (predicate, object key or literal, is-literal)."""
+    e = node(iri.entity(key))
+    out = [_T(e, A, kg(type_)), _T(e, _P["label"], zh(label))]
+    out += [_T(e, _P["altLabel"], zh(x)) for x in aliases if x != label]
+    for p, o, lit in relations:
+        out.append(_T(e, kg(p), zh(o) if lit else node(iri.entity(o))))
+    return out
+
+
+def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
+    """Stream a work store (kg/workstore.py) into Turtle and TriG file objects: the header,
+    every article's chunk in doc-id order, the entities in key order, then (TriG) the named
+    graphs.  Returns the entities per type and relations per predicate."""
+    entities: Counter = Counter()
+    relations: Counter = Counter()
+    ttl.write(HEADER)
+    trig.write(HEADER)
+    for _, chunk in store.chunks("turtle"):
+        ttl.write(chunk)
+        trig.write(chunk)
+    batch: list = []
+    for key, type_, label, aliases, rels in store.entities():
+        entities[type_] += 1
+        for p, _, _ in rels:
+            relations[p] += 1
+        batch += entity_triples(key, type_, label, aliases, rels)
+        if len(batch) >= 20000:
+            chunk = turtle_chunk(batch)
+            ttl.write(chunk)
+            trig.write(chunk)
+            batch = []
+    chunk = turtle_chunk(batch)
+    ttl.write(chunk)
+    trig.write(chunk)
+    for _, chunk in store.chunks("trig"):
+        trig.write(chunk)
+    return entities, relations

@@ -1,9 +1,14 @@
-"""Resolution across articles (the reduce step): mentions -> entities, facts -> relations.
+"""Resolution across articles: which mentions are one entity, and what the entity is called.
 
-Identity is (type, normalised name), so 钱大伟 in two articles is one node.  A name that one
-article uses as an alias of an entity (永康公安 -> 永康市公安局) resolves to that entity in every
-article.  Campaigns with the same quoted core (“三服务” and “三服务”活动) are one campaign.
-Anonymised people (徐某) are scoped to their article and never merged.
+Identity is local: (type, normalised name), so 钱大伟 in two articles is one node without either
+article knowing of the other, and the reduce step is a union.  Officials and other persons share
+an identity (one node, typed Official when any article gives a post).  Campaigns with the same
+quoted core (“三服务” and “三服务”活动) are one campaign.  Anonymised people (徐某) are scoped to
+their article and never merged.
+
+What does need the whole corpus, the canonical name and the final type, is decided by rules over
+counts (`best_name`, `final_type`) that the reduce store (kg/workstore.py) evaluates on disk.
+`resolve` runs the same rules in memory, for notebooks and tests.
 """
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from .model import ArticleResult, Corpus, Entity, Mention, Relation
 
 _QUOTES = re.compile(r"[“”‘’\"'《》〈〉「」『』【】()（）\[\]［］\s]")
 _DOTS = str.maketrans({c: "·" for c in "·•・‧∙⋅．"})
+_CORE = re.compile(r"“([^“”]+)”")
+# Types that share one identity: an Official is a Person with a post.
+_IDENTITY_TYPE = {"Official": "Person"}
 
 
 def match_key(name: str) -> str:
@@ -24,69 +32,75 @@ def match_key(name: str) -> str:
     return _QUOTES.sub("", s).lower()
 
 
-def _campaign_core(name: str) -> str:
-    m = re.match(r"“([^“”]+)”", name)
-    return match_key(m.group(1)) if m else match_key(name)
+def _name_key(type_: str, name: str) -> str:
+    if type_ == "Campaign":
+        m = _CORE.match(name)
+        if m:
+            return match_key(m.group(1))
+    return match_key(name)
 
 
-def _group_key(m: Mention) -> tuple[str, str]:
-    if m.anonymous:
-        return (m.type, f"{match_key(m.name)}|{m.doc_id}")
-    if m.type == "Campaign":
-        return (m.type, _campaign_core(m.name))
-    return (m.type, match_key(m.name))
+def identity(type_: str, name: str, doc_id: str | None = None) -> str:
+    """The entity key of a (type, name): the same in every article.  `doc_id` scopes it to one
+    article (anonymised people)."""
+    return iri.entity_key(_IDENTITY_TYPE.get(type_, type_), _name_key(type_, name), doc_id)
+
+
+def mention_key(m: Mention) -> str:
+    return identity(m.type, m.name, m.doc_id if m.anonymous else None)
+
+
+def best_name(counts: dict[str, int]) -> str:
+    """The canonical name among the names used for one entity: the most used; ties -> the
+    longest, then the first in code order."""
+    return min(counts, key=lambda n: (-counts[n], -len(n), n))
+
+
+def final_type(types) -> str:
+    """Official when any article gives the person a post."""
+    types = set(types)
+    return "Official" if "Official" in types else min(types)
+
+
+def article_keys(result: ArticleResult) -> dict[tuple[str, str], str]:
+    """(type, name) endpoints of this article's facts -> entity keys.  An endpoint that names no
+    mention of the article resolves as a named entity; anonymous names stay in the article."""
+    out: dict[tuple[str, str], str] = {}
+    for m in result.mentions:
+        k = mention_key(m)
+        out.setdefault((m.type, m.name), k)
+        if m.type in _IDENTITY_TYPE or m.type in _IDENTITY_TYPE.values():
+            for t in ("Person", "Official"):
+                out.setdefault((t, m.name), k)
+    return out
 
 
 def resolve(results: list[ArticleResult]) -> Corpus:
-    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    """The reduce step in memory (notebooks, tests): the same rules as the on-disk build."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
     for r in results:
         for m in r.mentions:
-            groups[_group_key(m)].append(m)
-    # Officials are Persons too: one node, typed Official, when any article gives a post.
-    officials = {k[1] for k in groups if k[0] == "Official"}
-    for k in [k for k in groups if k[0] == "Person" and k[1] in officials]:
-        groups[("Official", k[1])].extend(groups.pop(k))
-    # an alias seen for one entity resolves the same surface elsewhere (same type)
+            groups[mention_key(m)].append(m)
     entities: dict[str, Entity] = {}
-    group_entity: dict[tuple[str, str], str] = {}
-    for gk in sorted(groups):
-        ms = groups[gk]
-        typ = gk[0]
-        names = Counter(m.name for m in ms)
-        # canonical: the most used name; ties -> the longest, then the first in code order
-        name = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
-        anonymous = any(m.anonymous for m in ms)
-        key = iri.entity_key(typ, name, ms[0].doc_id if anonymous else None)
-        ent = entities.setdefault(key, Entity(key, typ, name))
-        ent.mentions.extend(ms)
-        group_entity[gk] = key
-
-    def lookup(doc_id: str, endpoint) -> str | None:
-        typ, name = endpoint
-        probe = Mention(doc_id, 0, typ, name, name)
-        gk = _group_key(probe)
-        if gk not in group_entity and typ == "Person":
-            gk = ("Official", gk[1])
-        if gk not in group_entity:
-            # an anonymised person is keyed by article
-            gk2 = (typ, f"{match_key(name)}|{doc_id}")
-            return group_entity.get(gk2)
-        return group_entity[gk]
-
+    for key in sorted(groups):
+        ms = groups[key]
+        entities[key] = Entity(key, final_type(m.type for m in ms),
+                               best_name(Counter(m.name for m in ms)), ms)
     evidence: dict[tuple[str, str, str, bool], set[tuple[str, int]]] = defaultdict(set)
     for r in results:
+        keys = article_keys(r)
         for f in r.facts:
-            s = lookup(f.doc_id, f.subject)
+            s = keys.get(tuple(f.subject))
             if s is None:
                 continue
             if isinstance(f.object, str):
                 evidence[(s, f.predicate, f.object, True)].add((f.doc_id, f.sentence))
                 continue
-            o = lookup(f.doc_id, f.object)
+            o = keys.get(tuple(f.object))
             if o is None or o == s:
                 continue
             evidence[(s, f.predicate, o, False)].add((f.doc_id, f.sentence))
     relations = [Relation(s, p, o, lit, tuple(sorted(ev)))
                  for (s, p, o, lit), ev in sorted(evidence.items())]
     documents = sorted((r.document for r in results), key=lambda d: d.doc_id)
-    return Corpus(documents, dict(sorted(entities.items())), relations)
+    return Corpus(documents, entities, relations)

@@ -1,0 +1,234 @@
+"""Running the map step: a supervised pool of worker processes, or a Dask cluster.
+
+`run_local` forks workers from a parent that has already loaded the dictionaries and compiled
+the grammars (so each worker starts at once and shares those pages), sends each one task at a
+time, and watches them: a task over its wall-clock budget has its worker killed and replaced and
+is reported as a `Failure` (stage "timeout"); a worker that dies (a crash, the OOM killer) is
+replaced and its task reported (stage "crash").  Workers die with their parent
+(PR_SET_PDEATHSIG), so a killed build leaves no orphans.
+
+`run_dask` maps the same function over a Dask distributed cluster (`tcp://host:8786`), a window of
+tasks at a time so that memory stays bounded.
+
+Both yield (task id, result) as results come in, in no particular order.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import time
+from multiprocessing.connection import wait
+from typing import Callable, Iterable, Iterator
+
+from .errors import KGError
+from .model import Failure
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Linux: get SIGKILL when the parent process dies (no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker(conn, fn, parent: int) -> None:
+    die_with_parent()
+    if os.getppid() != parent:   # the parent died before prctl took effect
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        tid, args = msg
+        try:
+            res = fn(*args)
+        except BaseException as e:   # fn reports its own failures; this is the last guard
+            res = Failure(str(args[1]) if len(args) > 1 else str(tid), "crash", _one_line(e))
+        try:
+            conn.send((tid, res))
+        except (OSError, ValueError) as e:
+            conn.send((tid, Failure(str(tid), "crash", f"result could not be sent: {_one_line(e)}")))
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return f"{type(e).__name__}: {text}"[:300] if text else type(e).__name__
+
+
+class _Slot:
+    def __init__(self, ctx, fn):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, fn, os.getpid()), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task = None      # (tid, name)
+        self.started = 0.0
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except (OSError, ValueError):
+            pass
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: int = 1,
+              timeout: float | None = 60.0, name_of: Callable[[tuple], str] = lambda a: str(a[1])
+              ) -> Iterator[tuple[object, object]]:
+    """Run fn(*args) for each (task id, args) in forked worker processes; yield (task id,
+    result or Failure).  `timeout` is the wall-clock budget of one task (None: no budget)."""
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:   # no fork on this platform
+        ctx = mp.get_context("spawn")
+    pending = iter(tasks)
+    slots: list[_Slot] = []
+    try:
+        slots = [_Slot(ctx, fn) for _ in range(max(1, workers))]
+        exhausted = False
+        while True:
+            for i, s in enumerate(slots):
+                if s.task is None and not exhausted:
+                    nxt = next(pending, None)
+                    if nxt is None:
+                        exhausted = True
+                        break
+                    tid, args = nxt
+                    try:
+                        s.conn.send((tid, args))
+                    except (OSError, ValueError):
+                        s.kill()
+                        slots[i] = s = _Slot(ctx, fn)
+                        s.conn.send((tid, args))
+                    s.task = (tid, name_of(args))
+                    s.started = time.monotonic()
+            busy = [s for s in slots if s.task is not None]
+            if not busy:
+                return
+            wait_for = None
+            if timeout is not None:
+                now = time.monotonic()
+                wait_for = max(0.0, min(s.started + timeout - now for s in busy))
+            ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], wait_for)
+            for i, s in enumerate(slots):
+                if s.task is None:
+                    continue
+                if s.conn in ready:
+                    try:
+                        tid, res = s.conn.recv()
+                    except (EOFError, OSError):
+                        tid, res = None, None
+                    if tid is not None:
+                        s.task = None
+                        yield tid, res
+                        continue
+                if s.proc.sentinel in ready or not s.proc.is_alive():
+                    tid, name = s.task
+                    code = s.proc.exitcode
+                    s.kill()
+                    slots[i] = _Slot(ctx, fn)
+                    yield tid, Failure(name, "crash", f"the worker process died (exit code {code})")
+                elif timeout is not None and time.monotonic() - s.started > timeout:
+                    tid, name = s.task
+                    s.kill()
+                    slots[i] = _Slot(ctx, fn)
+                    yield tid, Failure(name, "timeout", f"over the per-article budget of {timeout:g} s")
+    finally:
+        for s in slots:
+            if s.task is not None:
+                s.kill()
+            else:
+                s.stop()
+
+
+def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: str,
+             window: int | None = None, timeout: float | None = 60.0,
+             name_of: Callable[[tuple], str] = lambda a: str(a[1])) -> Iterator[tuple[object, object]]:
+    """The same over a Dask distributed cluster at `address` (workers must have gongan-kg
+    installed).  Tasks are sent with their data, so workers need no shared file system."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise KGError("--scheduler needs Dask distributed: pip install 'gongan-kg[cluster]'") from None
+    try:
+        client = Client(address, timeout=30)
+    except (OSError, TimeoutError) as e:
+        raise KGError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+    try:
+        n = sum(client.nthreads().values()) or 1
+        window = window or 4 * n
+        pending = iter(tasks)
+        names = {}
+        ac = as_completed()
+        started = {}
+
+        def submit() -> bool:
+            nxt = next(pending, None)
+            if nxt is None:
+                return False
+            tid, args = nxt
+            fut = client.submit(fn, *args, pure=False, key=f"kg-{tid}-{time.monotonic_ns()}")
+            names[fut.key] = (tid, name_of(args))
+            started[fut.key] = time.monotonic()
+            ac.add(fut)
+            return True
+
+        for _ in range(window):
+            if not submit():
+                break
+        while not ac.is_empty():
+            try:
+                fut = next(ac) if timeout is None else _next_within(ac, timeout)
+            except TimeoutError:
+                for f in list(ac.futures):
+                    tid, name = names.pop(f.key)
+                    if time.monotonic() - started.pop(f.key) > timeout:
+                        f.cancel()
+                        ac.futures.pop(f, None)
+                        yield tid, Failure(name, "timeout", f"over the per-article budget of {timeout:g} s")
+                        submit()
+                    else:
+                        names[f.key] = (tid, name)
+                continue
+            tid, name = names.pop(fut.key)
+            started.pop(fut.key, None)
+            try:
+                res = fut.result()
+            except Exception as e:
+                res = Failure(name, "crash", _one_line(e))
+            yield tid, res
+            submit()
+    finally:
+        client.close()
+
+
+def _next_within(ac, timeout: float):
+    """The next finished future, or TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ac.has_ready() or ac.count() == 0:
+            return next(ac)
+        time.sleep(0.05)
+    raise TimeoutError

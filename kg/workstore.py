@@ -1,0 +1,178 @@
+"""The reduce step on disk: every article's share of the graph, merged with bounded memory.
+
+A build keeps one SQLite file (OUT/.kg/cache.sqlite).  Each finished article adds a row with
+its Turtle and TriG chunks (compressed) and its small reduce records: entity names and types,
+surfaces, relations.  Merging is a union: entity keys are the same in every article
+(kg/resolve.py), and the corpus-level decisions (canonical name, Official or Person) are made by
+streaming the records in key order (`entities`), with SQLite sorting on disk.
+
+The same file makes builds incremental: an article whose bytes (sha256) and doc id are unchanged
+is not extracted again, as long as the extractor's fingerprint (a hash of the package's code and
+resources) is the same.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from collections import Counter
+from itertools import groupby
+from pathlib import Path
+
+from .errors import GraphError
+from .model import ArticlePart
+from .resolve import best_name, final_type
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles(doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, sha TEXT NOT NULL,
+    turtle BLOB NOT NULL, trig BLOB NOT NULL, triples INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS names(doc_id TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,
+    name TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS surfaces(doc_id TEXT NOT NULL, key TEXT NOT NULL, surface TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rels(doc_id TEXT NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL,
+    lit INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
+CREATE INDEX IF NOT EXISTS surfaces_doc ON surfaces(doc_id);
+CREATE INDEX IF NOT EXISTS rels_doc ON rels(doc_id);
+"""
+# The indexes the ordered reads use; built after loading, which is faster than maintaining them.
+_READ_INDEXES = """
+CREATE INDEX IF NOT EXISTS names_key ON names(key, type, name);
+CREATE INDEX IF NOT EXISTS surfaces_key ON surfaces(key, surface);
+CREATE INDEX IF NOT EXISTS rels_key ON rels(s, p, o, lit);
+"""
+
+
+def fingerprint() -> str:
+    """A hash of the package's code and resources: a cached article is reused only when the
+    code that extracted it is the same."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(SCHEMA_VERSION.encode())
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in (".py", ".tsv", ".txt", ".jsonl", ".json", ".csv") \
+                and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(root)).encode("utf-8", "surrogateescape"))
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+class WorkStore:
+    """Per-article parts on disk.  `path=None` keeps them in memory (small builds, tests)."""
+
+    def __init__(self, path: Path | None = None, *, fingerprint_: str | None = None):
+        self.path = path
+        try:
+            if path is not None:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path) if path is not None else ":memory:",
+                                      isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL" if path is not None else "PRAGMA journal_mode=MEMORY")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA temp_store=FILE")
+            self.db.execute("PRAGMA cache_size=-32000")   # 32 MB page cache, whatever the corpus
+            self.db.executescript(_SCHEMA)
+            fp = fingerprint_ or fingerprint()
+            old = self._meta("fingerprint")
+            if old != fp:
+                self._clear()
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fp,))
+        except sqlite3.DatabaseError as e:
+            raise GraphError(f"{path}: cannot open the build cache ({e}); delete it to start afresh") from None
+        self._pending = 0
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _clear(self) -> None:
+        for t in ("articles", "names", "surfaces", "rels"):
+            self.db.execute(f"DELETE FROM {t}")
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+
+    # ---------------------------------------------------------------- writing
+
+    def begin(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")
+
+    def commit(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+        self._pending = 0
+
+    def known(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (source, sha) of every article in the store."""
+        return {d: (s, h) for d, s, h in self.db.execute("SELECT doc_id, source, sha FROM articles")}
+
+    def remove(self, doc_id: str) -> None:
+        self.begin()
+        for t in ("articles", "names", "surfaces", "rels"):
+            self.db.execute(f"DELETE FROM {t} WHERE doc_id=?", (doc_id,))
+
+    def add(self, part: ArticlePart, sha: str) -> None:
+        """Store one article's part (replacing an earlier one of the same doc id)."""
+        self.remove(part.doc_id)
+        d = part.doc_id
+        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?)",
+                        (d, part.source, sha, zlib.compress(part.turtle, 1), zlib.compress(part.trig, 1),
+                         part.triples))
+        self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", [(d, *r) for r in part.names])
+        self.db.executemany("INSERT INTO surfaces VALUES (?,?,?)", [(d, *r) for r in part.surfaces])
+        self.db.executemany("INSERT INTO rels VALUES (?,?,?,?,?)",
+                            [(d, s, p, o, int(lit)) for s, p, o, lit in part.relations])
+        self._pending += 1
+        if self._pending >= 200:
+            self.commit()
+
+    # ---------------------------------------------------------------- reading (in fixed order)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def chunks(self, column: str):
+        """(doc_id, decompressed chunk) of every article, in doc-id order."""
+        assert column in ("turtle", "trig")
+        for doc_id, blob in self.db.execute(f"SELECT doc_id, {column} FROM articles ORDER BY doc_id"):
+            yield doc_id, zlib.decompress(blob)
+
+    def sources(self):
+        yield from self.db.execute("SELECT doc_id, source FROM articles ORDER BY doc_id")
+
+    def entities(self):
+        """(key, type, label, aliases, relations) of every entity, in key order; relations are
+        the distinct (predicate, object, is-literal) it is the subject of."""
+        self.commit()
+        self.db.executescript(_READ_INDEXES)
+        names = self.db.execute("SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key")
+        surf = self.db.execute("SELECT DISTINCT key, surface FROM surfaces ORDER BY key, surface")
+        rels = self.db.execute("SELECT DISTINCT s, p, o, lit FROM rels ORDER BY s, p, o, lit")
+        surf_it = groupby(surf, key=lambda r: r[0])
+        rels_it = groupby(rels, key=lambda r: r[0])
+        cur_s = next(surf_it, None)
+        cur_r = next(rels_it, None)
+        for key, rows in groupby(names, key=lambda r: r[0]):
+            rows = list(rows)
+            counts: Counter = Counter()
+            for _, _, name, n in rows:
+                counts[name] += n
+            label = best_name(counts)
+            type_ = final_type(r[1] for r in rows)
+            while cur_s is not None and cur_s[0] < key:
+                cur_s = next(surf_it, None)
+            aliases = []
+            if cur_s is not None and cur_s[0] == key:
+                aliases = [r[1] for r in cur_s[1] if r[1] != label]
+                cur_s = next(surf_it, None)
+            while cur_r is not None and cur_r[0] < key:
+                cur_r = next(rels_it, None)
+            relations = []
+            if cur_r is not None and cur_r[0] == key:
+                relations = [(p, o, bool(lit)) for _, p, o, lit in cur_r[1]]
+                cur_r = next(rels_it, None)
+            yield key, type_, label, aliases, relations
