@@ -26,6 +26,7 @@ from .errors import KGError
 from .model import Failure
 
 _PR_SET_PDEATHSIG = 1
+DASK_CONNECT_TIMEOUT = 30   # seconds to reach the scheduler
 
 
 def die_with_parent() -> None:
@@ -173,7 +174,7 @@ def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: st
     except ImportError:
         raise KGError("--scheduler needs Dask distributed: pip install 'gongan-kg[cluster]'") from None
     try:
-        client = Client(address, timeout=30)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as e:
         raise KGError(f"cannot reach the Dask scheduler at {address}: {e}") from None
     try:

@@ -25,6 +25,7 @@ import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import GraphError
+from .fileio import recover_dir, replace_dir
 
 # Extension -> pyoxigraph format name (RdfFormat attribute).
 _OX_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
@@ -106,6 +107,22 @@ def _load(store, source: GraphSource) -> None:
             raise GraphError(f"{f}: cannot parse: {e}") from None
 
 
+def _clean_stale(store_dir: Path) -> None:
+    """Leftovers of a killed rebuild: an old store moved aside is put back if the new one never
+    arrived; temp stores of processes that are gone are removed."""
+    for p in sorted(store_dir.parent.glob(f".{store_dir.name}.old-*")):
+        recover_dir(store_dir, p)
+        shutil.rmtree(p, ignore_errors=True)
+    for p in store_dir.parent.glob(f".{store_dir.name}.pid*.tmp"):
+        try:
+            pid = int(p.name.split(".pid", 1)[1].split(".", 1)[0])
+            os.kill(pid, 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
 def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool = True) -> Path:
     """Bulk-load a Graph/Dataset or graph files (.ttl .nt .nq .trig .jsonld .rdf) into a new
     Oxigraph store at `store_dir`; returns `store_dir`.
@@ -117,6 +134,7 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
     import pyoxigraph as ox
 
     store_dir = Path(store_dir)
+    _clean_stale(store_dir)
     existing = store_dir.exists() and (not store_dir.is_dir() or any(store_dir.iterdir()))
     if existing and not (overwrite and is_store(store_dir)):
         what = "an existing store (overwrite=False)" if is_store(store_dir) \
@@ -130,7 +148,7 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
             raise GraphError(f"{store_dir}: the store is in use by another process ({e})") from None
     try:
         store_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=store_dir.parent, prefix=f".{store_dir.name}.", suffix=".tmp"))
+        tmp = Path(tempfile.mkdtemp(dir=store_dir.parent, prefix=f".{store_dir.name}.pid{os.getpid()}.", suffix=".tmp"))
     except OSError as e:
         raise GraphError(f"{store_dir}: cannot create: {e.strerror or e}") from None
     try:
@@ -140,11 +158,12 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
             store.flush()
         finally:
             del store
-        if existing:
-            shutil.rmtree(store_dir)
-        elif store_dir.exists():
+        if store_dir.exists() and not existing:
             store_dir.rmdir()
-        os.replace(tmp, store_dir)
+        # swap in one step: a kill at any moment leaves the old store or the new one
+        previous = replace_dir(tmp, store_dir, store_dir.parent / f".{store_dir.name}.old-{os.getpid()}")
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
     except GraphError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -7,7 +7,7 @@ from rdflib import Literal, URIRef
 
 from kg.errors import GraphError
 from kg.export import export, read_graph
-from kg.store import is_store, open_store, write_store
+from kg.store import _clean_stale, is_store, open_store, write_store
 
 ID = "https://w3id.org/gongan-kg/id/"
 QUERY = """
@@ -137,3 +137,33 @@ def test_plain_strings_stay_plain(mini, tmp_path):
         assert set(g) == set(mini)
     finally:
         g.close()
+
+
+def test_sigkill_while_replacing_leaves_a_store_that_opens(tmp_path, mini_graph_path, seeds_graph_path):
+    """Kill rebuilds of a store at several points: the store always opens, with the old or
+    the new content, and the next rebuild succeeds."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import pyoxigraph as ox
+
+    target = tmp_path / "store"
+    write_store([mini_graph_path], target)
+    sizes = {len(ox.Store.read_only(str(target)))}
+    code = ("import sys; from kg.store import write_store; "
+            "write_store([sys.argv[1]], sys.argv[2])")
+    for delay in (0.2, 0.5, 0.8, 1.2, 1.8, 2.5):
+        proc = subprocess.Popen([sys.executable, "-c", code, str(seeds_graph_path), str(target)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        _clean_stale(target)   # what the next writer does first
+        n = len(ox.Store.read_only(str(target)))
+        sizes.add(n)
+        assert n > 0
+    assert len(sizes) <= 2
+    write_store([seeds_graph_path], target)
+    assert not list(tmp_path.glob(".store.*"))
