@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from kg.paths import ontology_file
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
 GOLD = DATA / "gold"
-ONTOLOGY = ROOT / "ontology" / "kg.ttl"
+ONTOLOGY = ontology_file("kg.ttl")
+SHARED = ROOT.parent / "shared"   # ../shared beside the repository (read-only data, may be absent)
 
 
 @pytest.fixture(scope="session")
