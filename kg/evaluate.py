@@ -28,7 +28,7 @@ from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import GoldError, GraphError
-from .iri import KG
+from .rdf import KG
 from .model import CORE_TYPES, ENTITY_TYPES, PREDICATES
 
 TYPES = list(ENTITY_TYPES)

@@ -23,7 +23,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import GraphError, QueryError
-from .iri import ID, KG
+from .rdf import ID, KG
 
 PREFIXES: dict[str, str] = {
     "kg": str(KG),

@@ -8,9 +8,11 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from . import iri
-from .iri import ID, KG
 from .model import Corpus
 
+# kg/iri.py mints IRIs as plain strings; the graph wraps them in URIRef.
+KG = Namespace(iri.KG_NS)
+ID = Namespace(iri.ID_NS)
 OA = Namespace("http://www.w3.org/ns/oa#")
 PREFIXES = {"kg": KG, "id": ID, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,
             "oa": OA, "xsd": XSD}
@@ -31,7 +33,7 @@ def build_graph(corpus: Corpus) -> Graph:
     _bind(g)
     sentences_used: set[tuple[str, int]] = set()
     for doc in corpus.documents:
-        a = iri.article(doc.doc_id)
+        a = URIRef(iri.article(doc.doc_id))
         g.add((a, RDF.type, KG.Article))
         g.add((a, DCTERMS.identifier, Literal(doc.doc_id)))
         g.add((a, KG.sourceFile, Literal(doc.source)))
@@ -41,47 +43,47 @@ def build_graph(corpus: Corpus) -> Graph:
         for b in doc.bylines:
             g.add((a, KG.byline, _zh(b)))
     for ent in corpus.entities.values():
-        e = iri.entity(ent.key)
+        e = URIRef(iri.entity(ent.key))
         g.add((e, RDF.type, KG[ent.type]))
         g.add((e, RDFS.label, _zh(ent.name)))
         for alias in ent.aliases:
             g.add((e, SKOS.altLabel, _zh(alias)))
         for doc_id in ent.articles:
-            g.add((e, KG.mentionedIn, iri.article(doc_id)))
+            g.add((e, KG.mentionedIn, URIRef(iri.article(doc_id))))
         for m in {(m.doc_id, m.sentence, m.surface, m.start, m.end) for m in ent.mentions}:
             doc_id, idx, surface, start, end = m
-            node = iri.mention(ent.key, doc_id, idx, surface)
+            node = URIRef(iri.mention(ent.key, doc_id, idx, surface))
             g.add((node, RDF.type, KG.Mention))
             g.add((node, KG.denotes, e))
             g.add((node, KG.surface, _zh(surface)))
-            g.add((node, PROV.wasDerivedFrom, iri.sentence(doc_id, idx)))
-            g.add((node, DCTERMS.source, iri.article(doc_id)))
+            g.add((node, PROV.wasDerivedFrom, URIRef(iri.sentence(doc_id, idx))))
+            g.add((node, DCTERMS.source, URIRef(iri.article(doc_id))))
             if start >= 0:
                 g.add((node, OA.start, Literal(start)))
                 g.add((node, OA.end, Literal(end)))
             sentences_used.add((doc_id, idx))
     for rel in corpus.relations:
-        s = iri.entity(rel.subject)
+        s = URIRef(iri.entity(rel.subject))
         p = KG[rel.predicate]
-        o = _zh(rel.object) if rel.literal else iri.entity(rel.object)
+        o = _zh(rel.object) if rel.literal else URIRef(iri.entity(rel.object))
         g.add((s, p, o))
         for doc_id, idx in rel.evidence:
-            ev = iri.evidence(rel.subject, rel.predicate, rel.object, doc_id, idx)
+            ev = URIRef(iri.evidence(rel.subject, rel.predicate, rel.object, doc_id, idx))
             g.add((ev, RDF.type, KG.Evidence))
             g.add((ev, RDF.type, RDF.Statement))
             g.add((ev, RDF.subject, s))
             g.add((ev, RDF.predicate, p))
             g.add((ev, RDF.object, o))
-            g.add((ev, PROV.wasDerivedFrom, iri.sentence(doc_id, idx)))
-            g.add((ev, DCTERMS.source, iri.article(doc_id)))
+            g.add((ev, PROV.wasDerivedFrom, URIRef(iri.sentence(doc_id, idx))))
+            g.add((ev, DCTERMS.source, URIRef(iri.article(doc_id))))
             sentences_used.add((doc_id, idx))
     for doc in corpus.documents:
         for sent in doc.sentences:
             if (doc.doc_id, sent.index) not in sentences_used:
                 continue
-            node = iri.sentence(doc.doc_id, sent.index)
+            node = URIRef(iri.sentence(doc.doc_id, sent.index))
             g.add((node, RDF.type, KG.Sentence))
-            g.add((node, DCTERMS.isPartOf, iri.article(doc.doc_id)))
+            g.add((node, DCTERMS.isPartOf, URIRef(iri.article(doc.doc_id))))
             g.add((node, KG["index"], Literal(sent.index)))
             g.add((node, KG["text"], _zh(sent.text)))
             g.add((node, OA.start, Literal(sent.start)))
@@ -126,10 +128,10 @@ def write_trig(graph: Graph, corpus: Corpus) -> bytes:
 
     quads = [(None, s, p, o) for s, p, o in graph]
     for rel in corpus.relations:
-        s = iri.entity(rel.subject)
-        o = _zh(rel.object) if rel.literal else iri.entity(rel.object)
+        s = URIRef(iri.entity(rel.subject))
+        o = _zh(rel.object) if rel.literal else URIRef(iri.entity(rel.object))
         for doc_id in sorted({d for d, _ in rel.evidence}):
-            quads.append((iri.article_graph(doc_id), s, KG[rel.predicate], o))
+            quads.append((URIRef(iri.article_graph(doc_id)), s, KG[rel.predicate], o))
     quads.sort(key=lambda q: (q[0] is not None, _key(q[0]) if q[0] is not None else (), _key(q[1]), _key(q[2]), _key(q[3])))
     default = ox.DefaultGraph()
     data = ox.serialize((ox.Quad(_ox(s), _ox(p), _ox(o), default if g is None else _ox(g)) for g, s, p, o in quads),

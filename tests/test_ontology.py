@@ -10,7 +10,7 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.iri import KG
+from kg.rdf import KG
 from kg.model import ENTITY_TYPES, PREDICATES
 from kg.paths import ontology_file, shapes_file
 
