@@ -13,7 +13,6 @@ DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
 GOLD = DATA / "gold"
 ONTOLOGY = ontology_file("kg.ttl")
-SHARED = ROOT.parent / "shared"   # ../shared beside the repository (read-only data, may be absent)
 
 
 @pytest.fixture(scope="session")
