@@ -10,6 +10,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from .errors import ResourceError
+
 
 def _package_dir(package: str) -> Path:
     return Path(str(resources.files(package)))
@@ -17,7 +19,11 @@ def _package_dir(package: str) -> Path:
 
 def ontology_dir() -> Path:
     """The folder holding kg.ttl, shapes.ttl and queries/."""
-    return _package_dir("kg.ontology")
+    try:
+        return _package_dir("kg.ontology")
+    except ModuleNotFoundError:   # an editable install made before ontology/ was packaged
+        raise ResourceError("the package kg.ontology is not installed: reinstall gongan-kg "
+                            "(pip install -e . in a source checkout)") from None
 
 
 def ontology_file(name: str = "kg.ttl") -> Path:

@@ -96,3 +96,4 @@ def test_installed_wheel_runs_from_anywhere(wheel, tmp_path):
     r = _run([kg, "eval", "gold", "out/graph.ttl", "--json"], cwd=work, env=env)
     assert '"entities"' in r.stdout
     assert sorted(p.name for p in work.iterdir()) == ["articles", "gold", "out"]   # nothing stray
+
