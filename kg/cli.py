@@ -106,7 +106,9 @@ def _cmd_eval(a) -> int:
 
 
 def _ontology() -> Path | None:
-    p = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
+    from .paths import ontology_file
+
+    p = ontology_file("kg.ttl")
     return p if p.is_file() else None
 
 
@@ -173,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="precision/recall/F1 of a graph against gold annotations")
     e.add_argument("gold", help="folder of gold .json files")
     e.add_argument("graph")
-    e.add_argument("--ontology", help="ontology file (default: ontology/kg.ttl when present)")
+    e.add_argument("--ontology", help="ontology file (default: the packaged ontology/kg.ttl)")
     e.add_argument("--detail", action="store_true", help="list missed and false items")
     e.add_argument("--per-article", action="store_true", help="a table per article")
     e.add_argument("--json", action="store_true")

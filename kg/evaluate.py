@@ -1,6 +1,6 @@
 """`kg eval`: score a graph in our layout against the gold annotations.
 
-The corpus-level numbers follow the reference scorer (/work/shared/tools/score_reference.py)
+The corpus-level numbers follow the reference scorer (../shared/tools/score_reference.py)
 exactly, quirks included, so `kg eval` and the reference agree:
 
 - entities match by scored type and normalised label (rdfs:label / skos:prefLabel only, not
@@ -28,7 +28,7 @@ from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import GoldError, GraphError
-from .iri import KG
+from .rdf import KG
 from .model import CORE_TYPES, ENTITY_TYPES, PREDICATES
 
 TYPES = list(ENTITY_TYPES)

@@ -27,7 +27,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .fileio import write_atomic
 from .errors import GraphError
-from .iri import ID, KG
+from .rdf import ID, KG
 from .model import ENTITY_TYPES
 
 FORMATS = ("jsonld", "nt", "nq", "trig", "ttl", "graphml")

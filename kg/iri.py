@@ -3,16 +3,17 @@
 IRIs are opaque and deterministic: a type segment plus a hash of the normalised identity,
 so they are valid in Turtle, N-Triples and SPARQL whatever a label contains, and the same
 input always gives the same IRI.  Names live in rdfs:label, never in the IRI.
+
+IRIs are plain strings here, so that Resolve can mint keys without rdflib; kg/rdf.py wraps
+them in URIRef and holds the rdflib namespaces KG and ID.
 """
 from __future__ import annotations
 
 import hashlib
 import unicodedata
 
-from rdflib import Namespace, URIRef
-
-KG = Namespace("https://w3id.org/gongan-kg/ontology#")
-ID = Namespace("https://w3id.org/gongan-kg/id/")
+KG_NS = "https://w3id.org/gongan-kg/ontology#"
+ID_NS = "https://w3id.org/gongan-kg/id/"
 
 _DIGEST = 16  # hex characters: 64 bits, ample for any corpus
 
@@ -35,27 +36,27 @@ def entity_key(type_: str, name: str, doc_id: str | None = None) -> str:
     return f"{type_}|{esc(name)}" + (f"|{esc(doc_id)}" if doc_id else "")
 
 
-def entity(key: str) -> URIRef:
+def entity(key: str) -> str:
     type_ = key.split("|", 1)[0]
-    return ID[f"{type_.lower()}/{_digest(key)}"]
+    return f"{ID_NS}{type_.lower()}/{_digest(key)}"
 
 
-def article(doc_id: str) -> URIRef:
-    return ID[f"article/{_digest(doc_id)}"]
+def article(doc_id: str) -> str:
+    return f"{ID_NS}article/{_digest(doc_id)}"
 
 
-def sentence(doc_id: str, index: int) -> URIRef:
-    return ID[f"sentence/{_digest(doc_id)}-{index}"]
+def sentence(doc_id: str, index: int) -> str:
+    return f"{ID_NS}sentence/{_digest(doc_id)}-{index}"
 
 
-def mention(entity_key_: str, doc_id: str, index: int, surface: str) -> URIRef:
-    return ID[f"mention/{_digest(entity_key_, doc_id, str(index), surface)}"]
+def mention(entity_key_: str, doc_id: str, index: int, surface: str) -> str:
+    return f"{ID_NS}mention/{_digest(entity_key_, doc_id, str(index), surface)}"
 
 
-def evidence(subject: str, predicate: str, obj: str, doc_id: str, index: int) -> URIRef:
-    return ID[f"evidence/{_digest(subject, predicate, obj, doc_id, str(index))}"]
+def evidence(subject: str, predicate: str, obj: str, doc_id: str, index: int) -> str:
+    return f"{ID_NS}evidence/{_digest(subject, predicate, obj, doc_id, str(index))}"
 
 
-def article_graph(doc_id: str) -> URIRef:
+def article_graph(doc_id: str) -> str:
     """Named graph holding the facts one article states (TriG / N-Quads export)."""
-    return ID[f"graph/{_digest(doc_id)}"]
+    return f"{ID_NS}graph/{_digest(doc_id)}"

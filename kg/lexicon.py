@@ -1,19 +1,23 @@
 """Loading the resource files under kg/resources/: lexicons, patterns and cue words are data.
 
 Every loader validates as it reads and raises ResourceError naming the file and line.
-Files are UTF-8; blank lines and lines starting with # are ignored.
+Files are UTF-8; blank lines and lines starting with # are ignored.  The columns of the tables
+(.tsv) and the keys of the pattern files (.jsonl), with their allowed values, are declared once
+in kg/resources/SCHEMA.tsv; a file not declared there loads unchecked.
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from .errors import ResourceError
+from .paths import resource_dir
 
-RESOURCE_DIR = Path(str(resources.files("kg") / "resources"))
+RESOURCE_DIR = resource_dir()
+SCHEMA = "SCHEMA.tsv"
 
 
 def _path(name: str) -> Path:
@@ -48,9 +52,76 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@dataclass(frozen=True)
+class Column:
+    name: str
+    values: frozenset[str] | None   # the allowed words; None = any text
+    boolean: bool = False           # JSON true/false
+    optional: bool = False          # the cell may be empty (.tsv), the key absent (.jsonl)
+
+    def check(self, value, where: str) -> None:
+        if value is None or value == "":
+            if not self.optional:
+                raise ResourceError(f"{where}: {self.name} is empty")
+        elif self.boolean:
+            if not isinstance(value, bool):
+                raise ResourceError(f"{where}: {self.name} must be true or false, found {value!r}")
+        elif not isinstance(value, str):
+            raise ResourceError(f"{where}: {self.name} must be text, found {value!r}")
+        elif self.values is not None and value not in self.values:
+            raise ResourceError(f"{where}: {self.name} {value!r} is not one of "
+                                f"{', '.join(sorted(self.values))}")
+
+
+def _column(name: str, spec: str, where: str) -> Column:
+    optional = spec.endswith("?")
+    spec = spec.removesuffix("?")
+    if spec == "text":
+        return Column(name, None, optional=optional)
+    if spec == "bool":
+        return Column(name, None, boolean=True, optional=optional)
+    words_ = spec.split("|")
+    if not spec or not all(w and not any(ch.isspace() for ch in w) for w in words_):
+        raise ResourceError(f"{where}: bad values {spec!r} (text, bool or a|b|c, with an optional ?)")
+    return Column(name, frozenset(words_), optional=optional)
+
+
 @lru_cache(maxsize=None)
-def table(name: str, columns: tuple[str, ...]) -> tuple[dict[str, str], ...]:
-    """A tab-separated table with the given columns (the last may be empty)."""
+def schema() -> dict[str, tuple[Column, ...]]:
+    """The declared columns of each table, file name -> columns in order (SCHEMA.tsv)."""
+    out: dict[str, list[Column]] = {}
+    for p, n, line in _lines(SCHEMA):
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != 3 or not all(cells):
+            raise ResourceError(f"{p}:{n}: expected file<TAB>column<TAB>values")
+        file, col, spec = cells
+        cols = out.setdefault(file, [])
+        if any(c.name == col for c in cols):
+            raise ResourceError(f"{p}:{n}: column {col!r} of {file} declared twice")
+        cols.append(_column(col, spec, f"{p}:{n}"))
+    return {f: tuple(c) for f, c in out.items()}
+
+
+def columns(name: str) -> tuple[str, ...] | None:
+    """The declared column names of a resource table, or None when it is not declared."""
+    cols = schema().get(name)
+    return tuple(c.name for c in cols) if cols else None
+
+
+@lru_cache(maxsize=None)
+def table(name: str, columns: tuple[str, ...] | None = None) -> tuple[dict[str, str], ...]:
+    """A tab-separated table (the last column may be empty).  Its columns and their allowed
+    values come from SCHEMA.tsv; `columns`, when given, must agree with the declaration (or
+    names the columns of an undeclared table)."""
+    declared = schema().get(name)
+    if declared is not None:
+        names = tuple(c.name for c in declared)
+        if columns is not None and tuple(columns) != names:
+            raise ResourceError(f"{RESOURCE_DIR / SCHEMA}: {name} is declared with columns "
+                                f"({', '.join(names)}), the code reads ({', '.join(columns)})")
+        columns = names
+    elif columns is None:
+        raise ResourceError(f"{RESOURCE_DIR / name}: no columns declared in {SCHEMA}")
     rows = []
     for p, n, line in _lines(name):
         cells = [c.strip() for c in line.split("\t")]
@@ -59,6 +130,8 @@ def table(name: str, columns: tuple[str, ...]) -> tuple[dict[str, str], ...]:
         if len(cells) != len(columns):
             raise ResourceError(f"{p}:{n}: expected {len(columns)} tab-separated columns "
                                 f"({', '.join(columns)}), found {len(cells)}")
+        for col, cell in zip(declared or (), cells):
+            col.check(cell, f"{p}:{n}")
         rows.append(dict(zip(columns, cells)))
     return tuple(rows)
 
@@ -66,6 +139,7 @@ def table(name: str, columns: tuple[str, ...]) -> tuple[dict[str, str], ...]:
 @lru_cache(maxsize=None)
 def patterns(name: str) -> tuple[dict, ...]:
     """JSON Lines of pattern objects; each must have a compilable "pattern" regex."""
+    declared = schema().get(name)
     out = []
     for p, n, line in _lines(name):
         try:
@@ -74,12 +148,33 @@ def patterns(name: str) -> tuple[dict, ...]:
             raise ResourceError(f"{p}:{n}: invalid JSON ({e.msg})") from None
         if not isinstance(obj, dict) or "pattern" not in obj:
             raise ResourceError(f"{p}:{n}: expected an object with a \"pattern\" key")
+        if declared is not None:
+            unknown = sorted(set(obj) - {c.name for c in declared})
+            if unknown:
+                raise ResourceError(f"{p}:{n}: unknown key {unknown[0]!r} (declared in {SCHEMA}: "
+                                    f"{', '.join(c.name for c in declared)})")
+            for col in declared:
+                col.check(obj.get(col.name), f"{p}:{n}")
         try:
             obj["regex"] = re.compile(obj["pattern"])
         except re.error as e:
             raise ResourceError(f"{p}:{n}: bad regular expression ({e})") from None
         out.append(obj)
     return tuple(out)
+
+
+def load(name: str):
+    """Any resource file by its kind: .txt a word list, .tsv a declared table, .jsonl patterns."""
+    if name == SCHEMA:
+        return schema()
+    suffix = Path(name).suffix
+    if suffix == ".txt":
+        return words(name)
+    if suffix == ".tsv":
+        return table(name)
+    if suffix == ".jsonl":
+        return patterns(name)
+    raise ResourceError(f"{RESOURCE_DIR / name}: unknown kind of resource file")
 
 
 def alternation(entries, *, longest_first: bool = True) -> str:

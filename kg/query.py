@@ -23,7 +23,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import GraphError, QueryError
-from .iri import ID, KG
+from .rdf import ID, KG
 
 PREFIXES: dict[str, str] = {
     "kg": str(KG),
@@ -57,7 +57,6 @@ FORMATS = {
     ".owl": ("xml", False),
 }
 
-_QUERY_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 
 
 @contextmanager
@@ -292,11 +291,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
 
 
 def ready_queries() -> dict[str, Path]:
-    """The ready queries of ontology/queries/, name (file stem) -> path.
+    """The ready queries of ontology/queries/ (shipped in the package), name (file stem) -> path."""
+    from .paths import queries_dir
 
-    The folder sits next to the package in a source checkout or an editable install; a
-    non-editable install does not ship it, and this returns {}.
-    """
-    if not _QUERY_DIR.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(_QUERY_DIR.glob("*.rq"))}
+    return {p.stem: p for p in sorted(queries_dir().glob("*.rq"))}

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import pyoxigraph as ox
+from rdflib import Namespace
 
 from . import iri
 from .model import ArticlePart, ArticleResult
 from .resolve import article_keys, mention_key
 
-KG_NS = "https://w3id.org/gongan-kg/ontology#"
+KG_NS = iri.KG_NS
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
@@ -31,12 +32,16 @@ DCTERMS_NS = "http://purl.org/dc/terms/"
 PROV_NS = "http://www.w3.org/ns/prov#"
 OA_NS = "http://www.w3.org/ns/oa#"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-ID_NS = "https://w3id.org/gongan-kg/id/"
+ID_NS = iri.ID_NS
 PREFIXES = {"kg": KG_NS, "id": ID_NS, "rdfs": RDFS_NS, "skos": SKOS_NS, "dcterms": DCTERMS_NS,
             "prov": PROV_NS, "oa": OA_NS, "xsd": XSD_NS}
 # Resource IRIs (id:) stay in full: their local names contain '/', which Turtle would escape.
 _OX_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "id"}
 HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _OX_PREFIXES.items()).encode()
+
+# rdflib namespaces, for the modules that read graphs with rdflib (query, export, viewer …)
+KG = Namespace(KG_NS)
+ID = Namespace(ID_NS)
 
 _N = ox.NamedNode
 A = _N(RDF_NS + "type")

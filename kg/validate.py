@@ -18,10 +18,10 @@ from rdflib import RDFS, Literal, URIRef
 from rdflib.namespace import SH
 
 from .errors import KGError
+from .paths import ontology_file, shapes_file
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-ONTOLOGY = ONTOLOGY_DIR / "kg.ttl"
-SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+ONTOLOGY = ontology_file("kg.ttl")
+SHAPES = shapes_file()
 
 
 class ValidationError(KGError):

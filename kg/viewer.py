@@ -30,7 +30,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from .fileio import write_atomic
 from .errors import GraphError, ResourceError
-from .iri import KG
+from .rdf import KG
 from .model import ENTITY_TYPES
 
 ASSETS = Path(str(resources.files("kg") / "viewer_assets"))

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from kg.paths import ontology_file
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
 GOLD = DATA / "gold"
-ONTOLOGY = ROOT / "ontology" / "kg.ttl"
+ONTOLOGY = ontology_file("kg.ttl")
 
 
 @pytest.fixture(scope="session")

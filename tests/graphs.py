@@ -6,7 +6,7 @@ import random
 import rdflib
 from rdflib import RDF, RDFS, Literal
 
-from kg.iri import ID, KG
+from kg.rdf import ID, KG
 from kg.model import ENTITY_TYPES
 
 

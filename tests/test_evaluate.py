@@ -10,12 +10,13 @@ import rdflib
 
 from kg.errors import GoldError, GraphError
 from kg.evaluate import evaluate, format_report, norm, report_json
+from kg.paths import ontology_file
 
 DATA = Path(__file__).resolve().parent / "data"
 EVAL_GOLD = DATA / "eval_gold"
 GOLD = DATA / "gold"
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
-REFERENCE = Path("/work/shared/tools/score_reference.py")
+ONTOLOGY = ontology_file("kg.ttl")
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "score_reference.py"   # ../shared
 
 PREFIXES = """
 @prefix kg: <https://w3id.org/gongan-kg/ontology#> .

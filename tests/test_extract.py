@@ -9,9 +9,10 @@ import pytest
 from kg.evaluate import evaluate
 from kg.extract import extract_document
 from kg.ingest import document_from_text
+from kg.paths import ontology_file
 
 DATA = Path(__file__).parent / "data"
-ONTOLOGY = Path(__file__).parent.parent / "ontology" / "kg.ttl"
+ONTOLOGY = ontology_file("kg.ttl")
 
 
 def _onto():

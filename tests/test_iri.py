@@ -12,6 +12,7 @@ from rdflib import RDFS, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg import iri
+from kg.rdf import KG
 from kg.model import ENTITY_TYPES
 
 # Any Unicode scalar value (surrogates cannot be encoded), biased towards the troublemakers.
@@ -86,11 +87,11 @@ def test_other_minters_are_distinct_and_safe(doc_a, doc_b, index):
 
 
 def _graph(type_, name) -> tuple[rdflib.Graph, URIRef]:
-    s = iri.entity(iri.entity_key(type_, name))
+    s = URIRef(iri.entity(iri.entity_key(type_, name)))
     g = rdflib.Graph()
     g.add((s, RDFS.label, Literal(name, lang="zh")))
-    g.add((s, rdflib.RDF.type, iri.KG[type_]))
-    g.add((iri.mention(iri.entity_key(type_, name), "doc", 3, name), iri.KG.denotes, s))
+    g.add((s, rdflib.RDF.type, KG[type_]))
+    g.add((URIRef(iri.mention(iri.entity_key(type_, name), "doc", 3, name)), KG.denotes, s))
     return g, s
 
 
@@ -110,5 +111,5 @@ def test_sparql_finds_the_iri(type_, name):
     g, s = _graph(type_, name)
     rows = list(g.query(f"SELECT ?l WHERE {{ <{s}> <{RDFS.label}> ?l }}"))
     assert [str(r[0]) for r in rows] == [name]
-    rows = list(g.query(f"SELECT ?m WHERE {{ ?m <{iri.KG.denotes}> <{s}> }}"))
+    rows = list(g.query(f"SELECT ?m WHERE {{ ?m <{KG.denotes}> <{s}> }}"))
     assert len(rows) == 1

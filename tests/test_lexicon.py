@@ -7,13 +7,17 @@ from kg import lexicon
 from kg.errors import ResourceError
 
 
+CACHED = (lexicon.words, lexicon.table, lexicon.patterns, lexicon.schema)
+
+
 @pytest.fixture
 def resdir(tmp_path, monkeypatch):
     monkeypatch.setattr(lexicon, "RESOURCE_DIR", tmp_path)
-    for f in (lexicon.words, lexicon.table, lexicon.patterns):
+    (tmp_path / "SCHEMA.tsv").write_text("# none\n", encoding="utf-8")
+    for f in CACHED:
         f.cache_clear()
     yield tmp_path
-    for f in (lexicon.words, lexicon.table, lexicon.patterns):
+    for f in CACHED:
         f.cache_clear()
 
 
@@ -44,9 +48,76 @@ def test_missing_file(resdir):
 
 
 def test_shipped_resources_all_load():
-    lexicon.words.cache_clear()
-    for f in lexicon.RESOURCE_DIR.iterdir():
-        if f.suffix == ".txt":
-            assert lexicon.words(f.name)
-        elif f.suffix == ".jsonl":
-            assert lexicon.patterns(f.name)
+    for f in CACHED:
+        f.cache_clear()
+    files = sorted(f.name for f in lexicon.RESOURCE_DIR.iterdir() if f.is_file())
+    assert {n.rsplit(".", 1)[-1] for n in files} == {"txt", "tsv", "jsonl"}
+    for name in files:
+        assert lexicon.load(name), name
+
+
+def test_every_table_is_declared():
+    """Each .tsv table (and each .jsonl pattern file) has its columns in SCHEMA.tsv, and every
+    declaration names a shipped file."""
+    files = {f.name for f in lexicon.RESOURCE_DIR.iterdir() if f.suffix in (".tsv", ".jsonl")}
+    files.discard(lexicon.SCHEMA)
+    declared = set(lexicon.schema())
+    assert files - declared == set(), "declare these in kg/resources/SCHEMA.tsv"
+    assert declared - files == set(), "SCHEMA.tsv declares files that do not exist"
+
+
+SCHEMA = ("t.tsv\thead\ttext\nt.tsv\tkind\tstrong|weak\n"
+          "p.jsonl\tpattern\ttext\np.jsonl\tkind\ta|b\np.jsonl\tlist\tbool?\n")
+
+
+def test_enum_typo_names_file_and_line(resdir):
+    (resdir / "SCHEMA.tsv").write_text(SCHEMA, encoding="utf-8")
+    (resdir / "t.tsv").write_text("# c\n甲\tstrong\n乙\tstorng\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"t\.tsv:3: kind 'storng' is not one of strong, weak"):
+        lexicon.table("t.tsv")
+
+
+def test_declared_columns_are_used_and_checked(resdir):
+    (resdir / "SCHEMA.tsv").write_text(SCHEMA, encoding="utf-8")
+    (resdir / "t.tsv").write_text("甲\tweak\n", encoding="utf-8")
+    assert lexicon.table("t.tsv") == ({"head": "甲", "kind": "weak"},)
+    assert lexicon.table("t.tsv", ("head", "kind")) == lexicon.table("t.tsv")
+    with pytest.raises(ResourceError, match=r"SCHEMA\.tsv: t\.tsv is declared with columns \(head, kind\)"):
+        lexicon.table("t.tsv", ("head", "strength"))
+    (resdir / "e.tsv").write_text("甲\n", encoding="utf-8")
+    (resdir / "SCHEMA.tsv").write_text(SCHEMA.replace("t.tsv", "e.tsv"), encoding="utf-8")
+    lexicon.schema.cache_clear()
+    with pytest.raises(ResourceError, match=r"e\.tsv:1: kind is empty"):
+        lexicon.table("e.tsv")
+
+
+def test_undeclared_table_loads_as_asked(resdir):
+    (resdir / "u.tsv").write_text("甲\tanything\n", encoding="utf-8")
+    assert lexicon.table("u.tsv", ("a", "b")) == ({"a": "甲", "b": "anything"},)
+    with pytest.raises(ResourceError, match="no columns declared"):
+        lexicon.table("u.tsv")
+
+
+def test_jsonl_keys_and_values(resdir):
+    (resdir / "SCHEMA.tsv").write_text(SCHEMA, encoding="utf-8")
+    (resdir / "p.jsonl").write_text('{"pattern": "x", "kind": "a", "list": true}\n{"pattern": "y", "kind": "a"}\n',
+                                    encoding="utf-8")
+    assert len(lexicon.patterns("p.jsonl")) == 2
+    for bad, msg in (('{"pattern": "x", "kind": "c"}', r"p\.jsonl:2: kind 'c' is not one of a, b"),
+                     ('{"pattern": "x"}', r"p\.jsonl:2: kind is empty"),
+                     ('{"pattern": "x", "kind": "a", "list": "yes"}', r"p\.jsonl:2: list must be true or false"),
+                     ('{"pattern": "x", "kind": "a", "wy": "?"}', r"p\.jsonl:2: unknown key 'wy'")):
+        (resdir / "p.jsonl").write_text('{"pattern": "z", "kind": "b"}\n' + bad + "\n", encoding="utf-8")
+        lexicon.patterns.cache_clear()
+        with pytest.raises(ResourceError, match=msg):
+            lexicon.patterns("p.jsonl")
+
+
+def test_bad_schema_line(resdir):
+    (resdir / "SCHEMA.tsv").write_text("# c\nt.tsv\thead\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"SCHEMA\.tsv:2: expected file<TAB>column<TAB>values"):
+        lexicon.schema()
+    (resdir / "SCHEMA.tsv").write_text("t.tsv\thead\ta b|c\n", encoding="utf-8")
+    lexicon.schema.cache_clear()
+    with pytest.raises(ResourceError, match=r"SCHEMA\.tsv:1: bad values"):
+        lexicon.schema()

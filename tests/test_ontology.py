@@ -10,13 +10,14 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.iri import KG
+from kg.rdf import KG
 from kg.model import ENTITY_TYPES, PREDICATES
+from kg.paths import ontology_file, shapes_file
 
 ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY = ROOT / "ontology" / "kg.ttl"
-SHAPES = ROOT / "ontology" / "shapes.ttl"
-SCORER = Path("/work/shared/tools/score_reference.py")
+ONTOLOGY = ontology_file("kg.ttl")
+SHAPES = shapes_file()
+SCORER = ROOT.parent / "shared" / "tools" / "score_reference.py"
 
 CLASSES = list(ENTITY_TYPES) + ["Article", "Sentence", "Evidence", "Mention"]
 OBJECT_PROPS = ["memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf",

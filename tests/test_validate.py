@@ -10,7 +10,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.errors import GraphError, KGError
-from kg.iri import ID, KG
+from kg.rdf import ID, KG
 from kg.validate import ValidationReport, validate
 
 A1 = ID["article/a1"]

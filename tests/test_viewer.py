@@ -14,7 +14,7 @@ from rdflib.namespace import SKOS
 
 from kg import viewer
 from kg.errors import GraphError, ResourceError
-from kg.iri import ID, KG
+from kg.rdf import ID, KG
 from kg.model import ENTITY_TYPES
 from kg.viewer import graph_data, render_html, write_html
 from graphs import synthetic_graph
