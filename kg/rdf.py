@@ -85,9 +85,10 @@ def _strip_header(data: bytes) -> bytes:
     return data[n:]
 
 
-def turtle_chunk(triples) -> bytes:
-    """Triples (sorted here) as Turtle statements without the @prefix header."""
-    triples = sort_triples(triples)
+def turtle_chunk(triples, *, ordered: bool = False) -> bytes:
+    """Triples as Turtle statements without the @prefix header; sorted here unless the caller
+    made them in a deterministic order already (`ordered`)."""
+    triples = list(triples) if ordered else sort_triples(triples)
     if not triples:
         return b""
     return _strip_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_OX_PREFIXES))
@@ -134,7 +135,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
     for key in sorted(mention_rows):
         e = node(iri.entity(key))
         t.append(_T(e, _C["mentionedIn"], a))
-        for idx, surface, start, end in mention_rows[key]:
+        for idx, surface, start, end in sorted(mention_rows[key]):
             mn = node(iri.mention(key, did, idx, surface))
             t += [_T(mn, A, _C["Mention"]), _T(mn, _C["denotes"], e), _T(mn, _C["surface"], zh(surface)),
                   _T(mn, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(mn, _P["source"], a)]
@@ -172,7 +173,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
                   _T(sn, _P["end"], ox.Literal(sent.end))]
     return ArticlePart(
         doc_id=did, source=doc.source,
-        turtle=turtle_chunk(t),
+        turtle=turtle_chunk(t, ordered=True),   # made in a fixed order: no set is iterated unsorted
         trig=trig_graph_chunk(node(iri.article_graph(did)), named),
         names=sorted((k, typ, name, n) for k, d in names.items() for (typ, name), n in d.items()),
         surfaces=sorted((k, s) for k, ss in surfaces.items() for s in ss),
