@@ -38,25 +38,29 @@ SHORT_LINE_RATIO = 0.6       # an unpunctuated line this much shorter than its b
 TITLE_WIDTH_TOLERANCE = 0.15  # a lone first line this close to the column width is not a title
 LONG_LINE_WIDTH = 100        # a line this wide is a web paragraph, not a column line
 LONG_SENTENCE = 150          # sentences longer than this are split at ；
+MAX_SENTENCE = 400           # no sentence is longer: longer runs are split (commas, spaces, else hard)
 LIST_ITEM_MAX = 40           # lines after a 相关新闻 header this short are residue links
 TAIL_ITEM_MAX = 30           # unpunctuated lines after the last sentence this short are captions
 CONTROL_RATIO = 0.1          # more control characters than this: a binary file
 
 # --- character classes -------------------------------------------------------------------
 _FINAL = r"(?:[。！？!?｡…]|\.{3,})"
+_FINAL_CHARS = ("。", "！", "？", "!", "?", "｡", "…", "...")
 _CLOSE = r"[”’」』）)\]】》〉\"'»]"
-_ENDS_FINAL = re.compile(_FINAL + "+" + _CLOSE + "*$")
+_CLOSE_CHARS = "”’」』）)]】》〉\"'»"
 _ENDS_SOFT = re.compile(r"[，,、；;：:—\-–～~“‘「『《〈（(【\[]$")
 _STARTS_CLOSE = re.compile(r"^" + _CLOSE)
 _PUNCT = re.compile(r"[，,、；;：:。！？!?｡…“”‘’「」『』《》（）()【】\[\]—]")
-_SENTENCE = re.compile(r".*?(?:" + _FINAL + "+" + _CLOSE + "*|$)", re.S)
+# possessive: a run of final marks is read once (a line of 40,000 。 or dots stays linear)
+_SENTENCE = re.compile(r".*?(?:" + _FINAL + "++" + _CLOSE + "*+|$)", re.S)
 _SEMICOLON = re.compile(r".*?(?:[；;]|$)", re.S)
 _SPACED_HEADLINE = re.compile(r"\S(?: {2,}|\u3000+|\t+)\S")
 _MD_HEADING = re.compile(r"#{1,6}[ \t\u3000]*")  # used with match(pos): no ^
 # White space (and its HTML entities) trimmed from both ends of a line.
 _WS = r"(?:[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]|&(?:nbsp|ensp|emsp|thinsp);|&#(?:160|12288|x[aA]0|x3000);)"
 _LEAD_WS = re.compile(_WS + "+")
-_TRAIL_WS = re.compile("(?:" + _WS + ")+$")
+_WS_CHARS = " \t\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+_WS_ENTITIES = ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;", "&#xa0;", "&#xA0;", "&#x3000;")
 # Removed inside a line: white-space entities, the "amp;" of "&amp;" (the "&" stays) and the
 # letter-spacing of justified text ("有 效 警 情" -> "有效警情", at least four spaced characters).
 _REMOVE = re.compile(r"&(?:nbsp|ensp|emsp|thinsp);|&#(?:160|12288|x[aA]0|x3000);|(?<=&)amp;")
@@ -248,6 +252,25 @@ def _kept_segments(doc: str, start: int, end: int) -> list[tuple[int, int]]:
     return segs
 
 
+def _trail_ws_start(doc: str, start: int, end: int) -> int:
+    """Where the white space (and white-space entities) at the end of doc[start:end] begins;
+    read from the end, so a long run inside a line costs nothing."""
+    while end > start:
+        if doc[end - 1] in _WS_CHARS:
+            end -= 1
+            continue
+        ent = next((e for e in _WS_ENTITIES if doc.endswith(e, start, end)), None) if doc[end - 1] == ";" else None
+        if ent is None:
+            break
+        end -= len(ent)
+    return end
+
+
+def _ends_final(t: str) -> bool:
+    """The line ends with sentence-final punctuation, maybe followed by closing marks."""
+    return t.rstrip(_CLOSE_CHARS).endswith(_FINAL_CHARS)
+
+
 def _split_lines(doc: str) -> list[_Line]:
     lines: list[_Line] = []
     blank = 1  # the document start counts as a blank line
@@ -258,9 +281,7 @@ def _split_lines(doc: str) -> list[_Line]:
         m = _LEAD_WS.match(doc, start, end)
         if m:
             start = m.end()
-        m = _TRAIL_WS.search(doc, start, end)
-        if m:
-            end = m.start()
+        end = _trail_ws_start(doc, start, end)
         md = False
         m = _MD_HEADING.match(doc, start, end)
         if m:
@@ -350,7 +371,7 @@ def _classify(lines: list[_Line]) -> None:
     for ln in lines:
         t = ln.text.strip()
         ln.width = _width(t)
-        ln.final = bool(_ENDS_FINAL.search(t))
+        ln.final = _ends_final(t)
         ln.soft = bool(_ENDS_SOFT.search(t))
         if in_list and len(t) <= LIST_ITEM_MAX and not ln.md_heading:
             ln.kind = "residue"
@@ -396,9 +417,9 @@ def _classify(lines: list[_Line]) -> None:
                 and not lines[i].md_heading]
         if tail and all(len(lines[i].text) <= TAIL_ITEM_MAX and not _PUNCT.search(lines[i].text)
                         for i in tail):
+            residue_at = next((j for j in range(last + 1, n) if lines[j].kind == "residue"), n)
             for i in tail:
-                after_residue = any(lines[j].kind == "residue" for j in range(last + 1, i))
-                lines[i].kind = "residue" if after_residue else "caption"
+                lines[i].kind = "residue" if residue_at < i else "caption"
 
 
 def _title_stack(lines: list[_Line], i: int) -> list[int]:
@@ -523,8 +544,9 @@ class _Joined:
         return out
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph's text, white space trimmed."""
+def _spans(text: str, whole: bool = False) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph's text, white space trimmed, none longer than
+    MAX_SENTENCE.  With whole=True the text is one unit (a heading, byline or residue line)."""
     out = []
     for m in _SENTENCE.finditer(text):
         a, b = m.span()
@@ -541,6 +563,35 @@ def _spans(text: str) -> list[tuple[int, int]]:
                 y -= 1
             if x < y:
                 out.append((x, y))
+    if whole and out:
+        out = [(out[0][0], out[-1][1])]
+    return [piece for a, b in out for piece in _cap(text, a, b)]
+
+
+_SOFT_BREAK = frozenset("，,、；;：: \u3000\t")
+
+
+def _cap(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """text[a:b] in pieces of at most MAX_SENTENCE characters, cut after the last comma-like
+    mark or space in the second half of each piece, else after MAX_SENTENCE characters
+    (the grammar's work per sentence stays bounded whatever the input)."""
+    out = []
+    while b - a > MAX_SENTENCE:
+        cut = a + MAX_SENTENCE
+        for k in range(a + MAX_SENTENCE, a + MAX_SENTENCE // 2, -1):
+            if text[k - 1] in _SOFT_BREAK:
+                cut = k
+                break
+        x, y = a, cut
+        while y > x and text[y - 1].isspace():
+            y -= 1
+        if x < y:
+            out.append((x, y))
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if a < b:
+        out.append((a, b))
     return out
 
 
@@ -626,11 +677,8 @@ def document_from_text(text: str, doc_id: str = "text", source: str | None = Non
                     m = rx.search(joined.text.strip())
                     if m and m.groupdict().get("b"):
                         bylines.append(m.group("b").strip())
-        if kind in ("body", "caption"):
-            spans = _spans(joined.text)
-        else:  # a heading, byline or residue line is one unit
-            spans = _spans(joined.text)
-            spans = [(spans[0][0], spans[-1][1])] if spans else []
+        # a heading, byline or residue line is one unit (unless over-long)
+        spans = _spans(joined.text, whole=kind not in ("body", "caption"))
         for a, b in spans:
             pieces = joined.pieces(a, b)
             if pieces:

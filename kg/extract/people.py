@@ -16,31 +16,52 @@ def post_heads() -> dict[str, str]:
     return {r["head"]: r["class"] for r in lexicon.table("post_heads.tsv", ("head", "class"))}
 
 
+@lru_cache(maxsize=1)
 def _org_alt() -> str:
     heads = set(org_heads()) | {"公安", "市局", "分局", "公安分局"} | set(unit_suffixes())
     return lexicon.alternation(heads)
 
 
+# At most this many organisations and modifiers before a post's head (浙江省公安厅治安总队
+# 副总队长 has three): real posts are far shorter, and a bound keeps the scan linear.
+MAX_POST_ORGS = 8
+MAX_POST_MODS = 6
+
+
 def post_regex(ctx: Context) -> re.Pattern:
-    P = ctx.place_re
+    return _post_regex(ctx.place_re)
+
+
+@lru_cache(maxsize=256)
+def _post_regex(P: str) -> re.Pattern:
+    # Organisations and modifiers are read as atomic groups (one way each, no re-splitting:
+    # 公安局公安局… would otherwise double the work per repetition), all but the last, which
+    # may still give back a shorter reading (公安局长 = 公安 + 局长).
     org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
-    mods = lexicon.alternation(lexicon.words("post_modifiers.txt"))
+    mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt'))})"
     heads = lexicon.alternation(post_heads())
-    return re.compile(f"(?P<org>{org}*)(?P<pl>(?:{P})?)(?P<mod>(?:{mods})*)(?P<head>{heads})")
+    return re.compile(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
+                      f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
 
 
 _BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|摄)[\s　：:■]*")
 
 
+@lru_cache(maxsize=1)
 def _anon_re() -> re.Pattern:
     sur = lexicon.alternation(surnames())
     return re.compile(f"(?P<n>(?:{sur})(?:某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉))")
 
 
+@lru_cache(maxsize=1)
+def _org_heads_longest() -> tuple[str, ...]:
+    return tuple(sorted(org_heads(), key=len, reverse=True))
+
+
 def _post_orgs(org_text: str, inherited, ctx: Context):
     """Organisations named inside a post's organisation part; returns (names, place)."""
     place = None
-    m = re.match(f"(?P<p>{ctx.place_re})", org_text) if org_text else None
+    m = ctx.place_rx.match(org_text) if org_text else None
     if m:
         place = ctx.place_of(m.group("p"))
     lvl = re.match("(?:.*?)(省|市|区|县|州)", org_text[len(m.group()) if m else 0:])
@@ -60,7 +81,7 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
         if d is not None:
             out.append(("Bureau", bureau_name(d)))
         return out, place
-    for h in sorted(org_heads(), key=len, reverse=True):
+    for h in _org_heads_longest():
         if rest.startswith(h):
             typ, template = org_heads()[h]
             nm = org_name(h, place.name if place else None)
@@ -92,7 +113,7 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
     """The post as written, less a leading province name and its 人民政府 (浙江省人民政府副省长 ->
     副省长, 浙江省委常委 -> 省委常委), as annotators write province-level posts."""
     post = pm.group()
-    m = re.match(f"(?:{ctx.place_re})", post)
+    m = ctx.place_rx.match(post)
     if m:
         d = ctx.place_of(m.group())
         if d is not None and d.level == "province" and not d.is_municipality:
@@ -160,7 +181,7 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
                 pos += len(nm)
                 while pos < e0 and text[pos] in " 　、，":
                     pos += 1
-    for m in re.finditer(f"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])", text):
+    for m in re.finditer(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])", text):
         nm = name_at(text, m.start("n"), bounds, end=m.end("n"))
         if nm and not any(sp.start == m.start("n") for sp in spans):
             spans.append(Span(m.start("n"), m.end("n"), "Person", nm, nm, data={"posts": [], "orgs": []}))
