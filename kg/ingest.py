@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,35 +79,97 @@ _BOMS = (
 _CHINESE = {"gbk", "gb2312", "gb18030", "hz", "cp936", "euc_cn", "iso2022_cn", "big5hkscs"}
 
 
+# ============================================================================ names
+
+def safe_name(name: str | bytes | os.PathLike) -> str:
+    """A file name (or path) as printable text, safe to echo to a terminal and to use in
+    identifiers: bytes that are not UTF-8 (a GBK name from a Windows zip on Linux) are read as
+    GB18030 when they decode so, else shown as \\xNN; control, format and other invisible
+    characters (terminal escape codes, RTL overrides) are shown as \\xNN / \\uNNNN."""
+    raw = os.fsencode(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "backslashreplace")
+    return "".join(_escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    if ch.isprintable() or ch == " ":
+        return ch
+    o = ord(ch)
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
+
+
 # ============================================================================ inputs
 
-def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
-    """The article files named by `paths`: files as given, folders searched recursively for
-    *.txt (any case; hidden files and folders skipped).  Sorted, without duplicates.
+@dataclass
+class InputScan:
+    """What `scan_inputs` found: the article files (sorted, without duplicates) and the
+    problems met on the way, as (path shown with safe_name, reason) pairs."""
+    files: list[Path]
+    problems: list[tuple[str, str]]
 
-    Raises InputError naming a path that does not exist, or when nothing is found at all.
-    """
-    if isinstance(paths, (str, Path)):
+
+def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
+    """The article files named by `paths`: files as given, folders searched recursively for
+    *.txt (any case; hidden files and folders skipped; symbolic links to folders not
+    followed).  A path that does not exist, is not a file or folder, or a folder or file that
+    cannot be read is a problem, reported by name; the rest is still collected.
+    Never raises for a bad path (see collect_inputs for the strict form)."""
+    if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
-    given = [Path(p) for p in paths]
     found: set[Path] = set()
-    for p in given:
+    problems: list[tuple[str, str]] = []
+
+    def problem(p, reason):
+        problems.append((safe_name(p), reason))
+
+    for p in map(Path, paths):
         if not p.exists():
-            raise InputError(f"{p}: no such file or folder")
-        if p.is_dir():
-            for f in p.rglob("*"):
-                rel = f.relative_to(p).parts
-                if f.suffix.lower() == ".txt" and f.is_file() and not any(
-                        part.startswith(".") for part in rel):
-                    found.add(f.resolve())
+            problem(p, "no such file or folder")
+        elif p.is_dir():
+            def unreadable(err: OSError):
+                problem(err.filename or p, f"cannot read folder ({err.strerror or err})")
+            for root, dirs, files in os.walk(p, onerror=unreadable):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in files:
+                    f = Path(root, name)
+                    if name.startswith(".") or f.suffix.lower() != ".txt" or not f.is_file():
+                        continue
+                    if os.access(f, os.R_OK):
+                        found.add(f.resolve())
+                    else:
+                        problem(f, "cannot read file (permission denied)")
         elif p.is_file():
-            found.add(p.resolve())
+            if os.access(p, os.R_OK):
+                found.add(p.resolve())
+            else:
+                problem(p, "cannot read file (permission denied)")
         else:
-            raise InputError(f"{p}: not a regular file or folder")
-    if not found:
-        names = ", ".join(str(p) for p in given) or "(no paths given)"
+            problem(p, "not a regular file or folder")
+    return InputScan(sorted(found), problems)
+
+
+def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+    """The article files named by `paths` (as scan_inputs), strictly: raises InputError naming
+    the first problem (a path that does not exist, an unreadable folder or file), or when
+    nothing is found at all."""
+    if isinstance(paths, (str, bytes, Path)):
+        paths = [paths]
+    paths = list(paths)
+    scan = scan_inputs(paths)
+    if scan.problems:
+        name, reason = scan.problems[0]
+        more = f" (and {len(scan.problems) - 1} more)" if len(scan.problems) > 1 else ""
+        raise InputError(f"{name}: {reason}{more}")
+    if not scan.files:
+        names = ", ".join(safe_name(p) for p in paths) or "(no paths given)"
         raise InputError(f"no .txt articles found in {names}")
-    return sorted(found)
+    return scan.files
 
 
 # ============================================================================ decoding
@@ -118,17 +181,14 @@ def _plausibility(text: str) -> float:
     return len(_PLAUSIBLE.findall(text)) / len(text)
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """A BOM-less UTF-16 guess: NUL bytes all on one byte parity (ASCII in UTF-16)."""
+def _utf16_orders(data: bytes) -> tuple[str, ...]:
+    """BOM-less UTF-16 byte orders worth trying, the likelier first: NUL bytes on odd offsets
+    are ASCII in little-endian order (on even offsets, big-endian)."""
     if len(data) % 2:
-        return None
+        return ()
     even = data[0::2].count(0)
     odd = data[1::2].count(0)
-    if odd and not even:
-        return "utf-16-le"
-    if even and not odd:
-        return "utf-16-be"
-    return None
+    return ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
 
 
 def _finish(text: str, name: str, encoding: str) -> tuple[str, str]:
@@ -167,14 +227,17 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
                                  f"({e.reason} at byte {e.start})") from None
             return _finish(text, name, enc)
     if b"\x00" in data:
-        enc = _looks_utf16(data)
-        if enc:
+        # UTF-16 without a byte-order mark: NUL bytes are the high bytes of ASCII characters
+        # and of some CJK ones (开 is U+5F00): try both byte orders, the likelier first
+        best = (0.0, "", "")
+        for enc in _utf16_orders(data):
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
-                text = ""
-            if text and _plausibility(text) > 0.9:
-                return _finish(text, name, enc)
+                continue
+            best = max(best, (_plausibility(text), enc, text))
+        if best[0] > 0.9:
+            return _finish(best[2], name, best[1])
         raise InputError(f"{name}: binary file (contains NUL bytes)")
     try:
         return _finish(data.decode("utf-8"), name, "utf-8")
@@ -689,15 +752,18 @@ def document_from_text(text: str, doc_id: str = "text", source: str | None = Non
 
 
 def read_document(path: Path) -> Document:
-    """Read, decode and split one article file.  doc_id = file name without extension."""
+    """Read, decode and split one article file.  doc_id = file name without extension, and
+    source = file name, both as safe_name gives them (printable Unicode, whatever the bytes)."""
     path = Path(path)
+    shown = safe_name(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not an article file") from None
+        raise InputError(f"{shown}: is a folder, not an article file") from None
     except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
-    text, encoding = decode_bytes(data, str(path))
-    return document_from_text(text, doc_id=path.stem, source=path.name, encoding=encoding)
+        raise InputError(f"{shown}: cannot read ({e.strerror or e})") from None
+    text, encoding = decode_bytes(data, shown)
+    return document_from_text(text, doc_id=safe_name(path.stem), source=safe_name(path.name),
+                              encoding=encoding)

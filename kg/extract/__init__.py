@@ -20,7 +20,7 @@ from .orgs import find_orgs
 from .people import find_people
 from .places import find_towns, index_places
 from .relations import relate
-from .text import HAN, boundaries, fold
+from .text import HAN, Bounds, fold
 
 __all__ = ["extract_document", "analyse", "warm_up"]
 
@@ -51,12 +51,12 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
     out = []
     for s, plain in zip(sentences, texts):
         text = _restore_lost_quotes(plain) if s.kind == "body" else plain
-        bounds = boundaries(text)
+        bounds = Bounds(text)
         taken = [False] * (len(text) + 1)
         spans: list[Span] = find_cases(text, taken)
         bureaus = [b for b in find_bureaus(text, ctx, bounds) if not any(taken[b.start:b.end])]
         # people from the text as written: spaces around a byline's names are not lost quotes
-        people = [p for p in find_people(plain, ctx, boundaries(plain) if plain != text else bounds, s.kind, bureaus)
+        people = [p for p in find_people(plain, ctx, Bounds(plain) if plain != text else bounds, s.kind, bureaus)
                   if not any(taken[p.start:p.end])]
         for sp in people:
             ps, pe = sp.data.get("post_span", (sp.start, sp.start))

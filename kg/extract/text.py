@@ -86,6 +86,30 @@ def tokenizer():
     return tk
 
 
+class Bounds:
+    """The token boundaries of a text (as `boundaries`), segmented on first use: the grammar
+    asks only where a candidate needs them, and many sentences have none."""
+    __slots__ = ("text", "_set")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._set: set[int] | None = None
+
+    def get(self) -> set[int]:
+        if self._set is None:
+            self._set = boundaries(self.text)
+        return self._set
+
+    def __contains__(self, i) -> bool:
+        return i in self.get()
+
+    def __iter__(self):
+        return iter(self.get())
+
+    def __len__(self) -> int:
+        return len(self.get())
+
+
 def boundaries(text: str) -> set[int]:
     """Token boundaries (character offsets) of `text` by our segmenter."""
     out, pos = {0}, 0
