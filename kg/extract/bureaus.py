@@ -42,12 +42,20 @@ def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     best = (name, start)
     if name.startswith("“"):
         return best   # a quoted name is whole
+    stops, lengths = _stop_suffixes()
     for k in range(len(name) + 1):
         if start + k in bounds:
             head = name[:k]
-            if any(head.endswith(w) for w in stop_words()) or (len(head) >= 2 and common_word(head[-2:], 300)):
+            if any(head[k - n:] in stops for n in lengths if n <= k) or (len(head) >= 2 and common_word(head[-2:], 300)):
                 best = (name[k:], start + k)
     return best
+
+
+@lru_cache(maxsize=1)
+def _stop_suffixes() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The stop words, and their lengths: a head ends in one if its last n characters are one."""
+    stops = stop_words()
+    return stops, tuple(sorted({len(w) for w in stops}))
 
 
 _QUOTED_UNITS = "工作室|实验室|专业队|突击队|战队|警务队|工作站|服务站"

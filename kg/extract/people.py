@@ -48,6 +48,11 @@ _BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|�
 
 
 @lru_cache(maxsize=1)
+def _heads_re() -> re.Pattern:
+    return re.compile(lexicon.alternation(post_heads()))
+
+
+@lru_cache(maxsize=1)
 def _anon_re() -> re.Pattern:
     sur = lexicon.alternation(surnames())
     return re.compile(f"(?P<n>(?:{sur})(?:某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉))")
@@ -195,10 +200,12 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
         for k in range(sp.start, sp.end):
             used[k] = True
     heads = post_heads()
-    rx = post_regex(ctx)
+    # every post ends in a head: without one the sentence has no post to read
+    rx = post_regex(ctx) if _heads_re().search(text) else None
+    post_matches = list(rx.finditer(text)) if rx else []
     # title first: 浙江省委常委、政法委书记李国华 ; 副市长、公安局长：赵建平
     chains = []
-    for m in rx.finditer(text):
+    for m in post_matches:
         # the post ends at a word boundary, or a surname follows (局长于海波: jieba reads 长于)
         if m.end() not in bounds and m.end() != len(text) and not (
                 text[m.end()] in surnames() and m.start("head") in bounds and m.start() in bounds
@@ -263,7 +270,7 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
         for k in range(start, q):
             used[k] = True
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
-    for m in rx.finditer(text):
+    for m in post_matches:
         if used[m.start()] or m.group("org") or heads[m.group("head")] != "official":
             continue
         h = m.start()
