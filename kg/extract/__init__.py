@@ -138,9 +138,16 @@ def _place_spans(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -
 def warm_up() -> None:
     """Load every lexicon, compile the grammar and initialise the segmenter once, so that
     worker processes forked afterwards share them (call in the parent before forking)."""
-    from ..ingest import document_from_text
-    text = "浙江省永康市公安局局长张三、副局长李四在“雷霆2024”专项行动中侦破“7·12”案，荣立集体二等功。"
-    extract_document(document_from_text(text, doc_id="warm-up"))
+    from ..ingest import _rules, document_from_text
+    from . import text as _text
+    from .places import _forms
+    _rules()
+    _text.tokenizer()
+    _text._dict_words()
+    _forms()
+    sample = ("浙江省永康市公安局局长张三、副局长李四在“雷霆2024”专项行动中侦破“7·12”案，荣立集体二等功。\n"
+              "本报讯（记者 王五）市委书记赵六批示肯定芝英派出所“枫桥式”做法，徐某被刑拘。")
+    extract_document(document_from_text(sample, doc_id="warm-up"))
 
 
 def extract_document(doc: Document) -> ArticleResult:
