@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,25 +39,29 @@ SHORT_LINE_RATIO = 0.6       # an unpunctuated line this much shorter than its b
 TITLE_WIDTH_TOLERANCE = 0.15  # a lone first line this close to the column width is not a title
 LONG_LINE_WIDTH = 100        # a line this wide is a web paragraph, not a column line
 LONG_SENTENCE = 150          # sentences longer than this are split at ；
+MAX_SENTENCE = 400           # no sentence is longer: longer runs are split (commas, spaces, else hard)
 LIST_ITEM_MAX = 40           # lines after a 相关新闻 header this short are residue links
 TAIL_ITEM_MAX = 30           # unpunctuated lines after the last sentence this short are captions
 CONTROL_RATIO = 0.1          # more control characters than this: a binary file
 
 # --- character classes -------------------------------------------------------------------
 _FINAL = r"(?:[。！？!?｡…]|\.{3,})"
+_FINAL_CHARS = ("。", "！", "？", "!", "?", "｡", "…", "...")
 _CLOSE = r"[”’」』）)\]】》〉\"'»]"
-_ENDS_FINAL = re.compile(_FINAL + "+" + _CLOSE + "*$")
+_CLOSE_CHARS = "”’」』）)]】》〉\"'»"
 _ENDS_SOFT = re.compile(r"[，,、；;：:—\-–～~“‘「『《〈（(【\[]$")
 _STARTS_CLOSE = re.compile(r"^" + _CLOSE)
 _PUNCT = re.compile(r"[，,、；;：:。！？!?｡…“”‘’「」『』《》（）()【】\[\]—]")
-_SENTENCE = re.compile(r".*?(?:" + _FINAL + "+" + _CLOSE + "*|$)", re.S)
+# possessive: a run of final marks is read once (a line of 40,000 。 or dots stays linear)
+_SENTENCE = re.compile(r".*?(?:" + _FINAL + "++" + _CLOSE + "*+|$)", re.S)
 _SEMICOLON = re.compile(r".*?(?:[；;]|$)", re.S)
 _SPACED_HEADLINE = re.compile(r"\S(?: {2,}|\u3000+|\t+)\S")
 _MD_HEADING = re.compile(r"#{1,6}[ \t\u3000]*")  # used with match(pos): no ^
 # White space (and its HTML entities) trimmed from both ends of a line.
 _WS = r"(?:[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]|&(?:nbsp|ensp|emsp|thinsp);|&#(?:160|12288|x[aA]0|x3000);)"
 _LEAD_WS = re.compile(_WS + "+")
-_TRAIL_WS = re.compile("(?:" + _WS + ")+$")
+_WS_CHARS = " \t\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+_WS_ENTITIES = ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;", "&#xa0;", "&#xA0;", "&#x3000;")
 # Removed inside a line: white-space entities, the "amp;" of "&amp;" (the "&" stays) and the
 # letter-spacing of justified text ("有 效 警 情" -> "有效警情", at least four spaced characters).
 _REMOVE = re.compile(r"&(?:nbsp|ensp|emsp|thinsp);|&#(?:160|12288|x[aA]0|x3000);|(?<=&)amp;")
@@ -74,35 +79,97 @@ _BOMS = (
 _CHINESE = {"gbk", "gb2312", "gb18030", "hz", "cp936", "euc_cn", "iso2022_cn", "big5hkscs"}
 
 
+# ============================================================================ names
+
+def safe_name(name: str | bytes | os.PathLike) -> str:
+    """A file name (or path) as printable text, safe to echo to a terminal and to use in
+    identifiers: bytes that are not UTF-8 (a GBK name from a Windows zip on Linux) are read as
+    GB18030 when they decode so, else shown as \\xNN; control, format and other invisible
+    characters (terminal escape codes, RTL overrides) are shown as \\xNN / \\uNNNN."""
+    raw = os.fsencode(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "backslashreplace")
+    return "".join(_escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    if ch.isprintable() or ch == " ":
+        return ch
+    o = ord(ch)
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
+
+
 # ============================================================================ inputs
 
-def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
-    """The article files named by `paths`: files as given, folders searched recursively for
-    *.txt (any case; hidden files and folders skipped).  Sorted, without duplicates.
+@dataclass
+class InputScan:
+    """What `scan_inputs` found: the article files (sorted, without duplicates) and the
+    problems met on the way, as (path shown with safe_name, reason) pairs."""
+    files: list[Path]
+    problems: list[tuple[str, str]]
 
-    Raises InputError naming a path that does not exist, or when nothing is found at all.
-    """
-    if isinstance(paths, (str, Path)):
+
+def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
+    """The article files named by `paths`: files as given, folders searched recursively for
+    *.txt (any case; hidden files and folders skipped; symbolic links to folders not
+    followed).  A path that does not exist, is not a file or folder, or a folder or file that
+    cannot be read is a problem, reported by name; the rest is still collected.
+    Never raises for a bad path (see collect_inputs for the strict form)."""
+    if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
-    given = [Path(p) for p in paths]
     found: set[Path] = set()
-    for p in given:
+    problems: list[tuple[str, str]] = []
+
+    def problem(p, reason):
+        problems.append((safe_name(p), reason))
+
+    for p in map(Path, paths):
         if not p.exists():
-            raise InputError(f"{p}: no such file or folder")
-        if p.is_dir():
-            for f in p.rglob("*"):
-                rel = f.relative_to(p).parts
-                if f.suffix.lower() == ".txt" and f.is_file() and not any(
-                        part.startswith(".") for part in rel):
-                    found.add(f.resolve())
+            problem(p, "no such file or folder")
+        elif p.is_dir():
+            def unreadable(err: OSError):
+                problem(err.filename or p, f"cannot read folder ({err.strerror or err})")
+            for root, dirs, files in os.walk(p, onerror=unreadable):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in files:
+                    f = Path(root, name)
+                    if name.startswith(".") or f.suffix.lower() != ".txt" or not f.is_file():
+                        continue
+                    if os.access(f, os.R_OK):
+                        found.add(f.resolve())
+                    else:
+                        problem(f, "cannot read file (permission denied)")
         elif p.is_file():
-            found.add(p.resolve())
+            if os.access(p, os.R_OK):
+                found.add(p.resolve())
+            else:
+                problem(p, "cannot read file (permission denied)")
         else:
-            raise InputError(f"{p}: not a regular file or folder")
-    if not found:
-        names = ", ".join(str(p) for p in given) or "(no paths given)"
+            problem(p, "not a regular file or folder")
+    return InputScan(sorted(found), problems)
+
+
+def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+    """The article files named by `paths` (as scan_inputs), strictly: raises InputError naming
+    the first problem (a path that does not exist, an unreadable folder or file), or when
+    nothing is found at all."""
+    if isinstance(paths, (str, bytes, Path)):
+        paths = [paths]
+    paths = list(paths)
+    scan = scan_inputs(paths)
+    if scan.problems:
+        name, reason = scan.problems[0]
+        more = f" (and {len(scan.problems) - 1} more)" if len(scan.problems) > 1 else ""
+        raise InputError(f"{name}: {reason}{more}")
+    if not scan.files:
+        names = ", ".join(safe_name(p) for p in paths) or "(no paths given)"
         raise InputError(f"no .txt articles found in {names}")
-    return sorted(found)
+    return scan.files
 
 
 # ============================================================================ decoding
@@ -114,17 +181,14 @@ def _plausibility(text: str) -> float:
     return len(_PLAUSIBLE.findall(text)) / len(text)
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """A BOM-less UTF-16 guess: NUL bytes all on one byte parity (ASCII in UTF-16)."""
+def _utf16_orders(data: bytes) -> tuple[str, ...]:
+    """BOM-less UTF-16 byte orders worth trying, the likelier first: NUL bytes on odd offsets
+    are ASCII in little-endian order (on even offsets, big-endian)."""
     if len(data) % 2:
-        return None
+        return ()
     even = data[0::2].count(0)
     odd = data[1::2].count(0)
-    if odd and not even:
-        return "utf-16-le"
-    if even and not odd:
-        return "utf-16-be"
-    return None
+    return ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
 
 
 def _finish(text: str, name: str, encoding: str) -> tuple[str, str]:
@@ -163,14 +227,17 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
                                  f"({e.reason} at byte {e.start})") from None
             return _finish(text, name, enc)
     if b"\x00" in data:
-        enc = _looks_utf16(data)
-        if enc:
+        # UTF-16 without a byte-order mark: NUL bytes are the high bytes of ASCII characters
+        # and of some CJK ones (开 is U+5F00): try both byte orders, the likelier first
+        best = (0.0, "", "")
+        for enc in _utf16_orders(data):
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
-                text = ""
-            if text and _plausibility(text) > 0.9:
-                return _finish(text, name, enc)
+                continue
+            best = max(best, (_plausibility(text), enc, text))
+        if best[0] > 0.9:
+            return _finish(best[2], name, best[1])
         raise InputError(f"{name}: binary file (contains NUL bytes)")
     try:
         return _finish(data.decode("utf-8"), name, "utf-8")
@@ -248,6 +315,25 @@ def _kept_segments(doc: str, start: int, end: int) -> list[tuple[int, int]]:
     return segs
 
 
+def _trail_ws_start(doc: str, start: int, end: int) -> int:
+    """Where the white space (and white-space entities) at the end of doc[start:end] begins;
+    read from the end, so a long run inside a line costs nothing."""
+    while end > start:
+        if doc[end - 1] in _WS_CHARS:
+            end -= 1
+            continue
+        ent = next((e for e in _WS_ENTITIES if doc.endswith(e, start, end)), None) if doc[end - 1] == ";" else None
+        if ent is None:
+            break
+        end -= len(ent)
+    return end
+
+
+def _ends_final(t: str) -> bool:
+    """The line ends with sentence-final punctuation, maybe followed by closing marks."""
+    return t.rstrip(_CLOSE_CHARS).endswith(_FINAL_CHARS)
+
+
 def _split_lines(doc: str) -> list[_Line]:
     lines: list[_Line] = []
     blank = 1  # the document start counts as a blank line
@@ -258,9 +344,7 @@ def _split_lines(doc: str) -> list[_Line]:
         m = _LEAD_WS.match(doc, start, end)
         if m:
             start = m.end()
-        m = _TRAIL_WS.search(doc, start, end)
-        if m:
-            end = m.start()
+        end = _trail_ws_start(doc, start, end)
         md = False
         m = _MD_HEADING.match(doc, start, end)
         if m:
@@ -350,7 +434,7 @@ def _classify(lines: list[_Line]) -> None:
     for ln in lines:
         t = ln.text.strip()
         ln.width = _width(t)
-        ln.final = bool(_ENDS_FINAL.search(t))
+        ln.final = _ends_final(t)
         ln.soft = bool(_ENDS_SOFT.search(t))
         if in_list and len(t) <= LIST_ITEM_MAX and not ln.md_heading:
             ln.kind = "residue"
@@ -396,9 +480,9 @@ def _classify(lines: list[_Line]) -> None:
                 and not lines[i].md_heading]
         if tail and all(len(lines[i].text) <= TAIL_ITEM_MAX and not _PUNCT.search(lines[i].text)
                         for i in tail):
+            residue_at = next((j for j in range(last + 1, n) if lines[j].kind == "residue"), n)
             for i in tail:
-                after_residue = any(lines[j].kind == "residue" for j in range(last + 1, i))
-                lines[i].kind = "residue" if after_residue else "caption"
+                lines[i].kind = "residue" if residue_at < i else "caption"
 
 
 def _title_stack(lines: list[_Line], i: int) -> list[int]:
@@ -523,8 +607,9 @@ class _Joined:
         return out
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph's text, white space trimmed."""
+def _spans(text: str, whole: bool = False) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph's text, white space trimmed, none longer than
+    MAX_SENTENCE.  With whole=True the text is one unit (a heading, byline or residue line)."""
     out = []
     for m in _SENTENCE.finditer(text):
         a, b = m.span()
@@ -541,6 +626,35 @@ def _spans(text: str) -> list[tuple[int, int]]:
                 y -= 1
             if x < y:
                 out.append((x, y))
+    if whole and out:
+        out = [(out[0][0], out[-1][1])]
+    return [piece for a, b in out for piece in _cap(text, a, b)]
+
+
+_SOFT_BREAK = frozenset("，,、；;：: \u3000\t")
+
+
+def _cap(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """text[a:b] in pieces of at most MAX_SENTENCE characters, cut after the last comma-like
+    mark or space in the second half of each piece, else after MAX_SENTENCE characters
+    (the grammar's work per sentence stays bounded whatever the input)."""
+    out = []
+    while b - a > MAX_SENTENCE:
+        cut = a + MAX_SENTENCE
+        for k in range(a + MAX_SENTENCE, a + MAX_SENTENCE // 2, -1):
+            if text[k - 1] in _SOFT_BREAK:
+                cut = k
+                break
+        x, y = a, cut
+        while y > x and text[y - 1].isspace():
+            y -= 1
+        if x < y:
+            out.append((x, y))
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if a < b:
+        out.append((a, b))
     return out
 
 
@@ -626,11 +740,8 @@ def document_from_text(text: str, doc_id: str = "text", source: str | None = Non
                     m = rx.search(joined.text.strip())
                     if m and m.groupdict().get("b"):
                         bylines.append(m.group("b").strip())
-        if kind in ("body", "caption"):
-            spans = _spans(joined.text)
-        else:  # a heading, byline or residue line is one unit
-            spans = _spans(joined.text)
-            spans = [(spans[0][0], spans[-1][1])] if spans else []
+        # a heading, byline or residue line is one unit (unless over-long)
+        spans = _spans(joined.text, whole=kind not in ("body", "caption"))
         for a, b in spans:
             pieces = joined.pieces(a, b)
             if pieces:
@@ -641,15 +752,18 @@ def document_from_text(text: str, doc_id: str = "text", source: str | None = Non
 
 
 def read_document(path: Path) -> Document:
-    """Read, decode and split one article file.  doc_id = file name without extension."""
+    """Read, decode and split one article file.  doc_id = file name without extension, and
+    source = file name, both as safe_name gives them (printable Unicode, whatever the bytes)."""
     path = Path(path)
+    shown = safe_name(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not an article file") from None
+        raise InputError(f"{shown}: is a folder, not an article file") from None
     except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
-    text, encoding = decode_bytes(data, str(path))
-    return document_from_text(text, doc_id=path.stem, source=path.name, encoding=encoding)
+        raise InputError(f"{shown}: cannot read ({e.strerror or e})") from None
+    text, encoding = decode_bytes(data, shown)
+    return document_from_text(text, doc_id=safe_name(path.stem), source=safe_name(path.name),
+                              encoding=encoding)

@@ -179,5 +179,10 @@ def load(name: str):
 
 def alternation(entries, *, longest_first: bool = True) -> str:
     """A regex alternation of literal entries, longest first so the fullest form wins."""
+    return _alternation(tuple(entries), longest_first)
+
+
+@lru_cache(maxsize=1024)
+def _alternation(entries: tuple[str, ...], longest_first: bool) -> str:
     items = sorted(set(entries), key=lambda s: (-len(s), s)) if longest_first else list(entries)
     return "|".join(re.escape(e) for e in items)

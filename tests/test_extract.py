@@ -93,3 +93,26 @@ def test_slogans_and_generic_nouns_are_not_entities():
 def test_endorsement_goes_to_the_named_campaign():
     ents, facts, _ = _run("济南市公安局推行“一窗通办”改革，得到济南市委书记孙立新的批示肯定。")
     assert ("孙立新", "endorsed", "“一窗通办”改革") in facts
+
+
+def _child_extract(text):
+    from kg.extract import text as T
+    r = extract_document(document_from_text(text, doc_id="x"))
+    return len(r.mentions), T.tokenizer.cache_info().misses, T._dict_words.cache_info().misses
+
+
+def test_warm_up_is_shared_by_forked_workers():
+    """warm_up() in the parent: a forked worker extracts without loading anything again."""
+    import multiprocessing
+
+    from kg.extract import text as T
+    from kg.extract import warm_up
+    from kg.extract.places import _forms
+    from kg.ingest import _rules
+    warm_up()
+    loaders = (T.tokenizer, T._dict_words, T.surnames, T.stop_words, _forms)
+    assert all(f.cache_info().currsize for f in loaders) and _rules() is not None
+    before = (T.tokenizer.cache_info().misses, T._dict_words.cache_info().misses)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        n, *misses = pool.apply(_child_extract, ("永康市公安局局长张三在芝英派出所开展“雷霆”专项行动。",))
+    assert n >= 3 and tuple(misses) == before

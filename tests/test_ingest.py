@@ -1,6 +1,7 @@
 """Tests for kg.ingest: inputs, decoding, OCR joins, kinds, residue and the offset map."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -418,3 +419,68 @@ def test_seeds_titles_bylines_and_residue(seeds):
     assert "副市长、公安局长：汤洪成" in kinds(seeds["003"], "caption")
     assert "【看点】" in kinds(seeds["003"], "heading")
     assert any(s.startswith("为啃下命案积案这一“硬骨头”,专班借助") for s in kinds(seeds["002"], "body"))
+
+
+# ---------------------------------------------------------------------------- inputs as users have them
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", ["公安局长王某开展专项行动。", "Police 公安局 report 2024.\n第二行。"])
+def test_utf16_without_bom(text, encoding):
+    """issue 9: BOM-less UTF-16 (开 is U+5F00: a NUL byte) was rejected as binary."""
+    assert decode_bytes(text.encode(encoding), "x") == (text, encoding)
+
+
+def test_nul_bytes_that_are_not_utf16_are_binary():
+    with pytest.raises(InputError, match="binary"):
+        decode_bytes(b"\x00\x01\x02\x03garbage\xff\xfe\x00", "x")
+
+
+def test_safe_name():
+    from kg.ingest import safe_name
+    assert safe_name("001_永康.txt") == "001_永康.txt"
+    assert safe_name(b"\xb9\xab\xb0\xb2.txt") == "公安.txt"          # GBK bytes on a UTF-8 system
+    assert safe_name("a\x1b[31mb\u202ec.txt") == "a\\x1b[31mb\\u202ec.txt"
+    assert safe_name(b"\xff\x00x") == "\\xff\\x00x"
+    for raw in (b"\xff\xfe.txt", "\x1b]0;title\x07.txt", "\u0085\u2028x", b"\x80\x81\x82"):
+        shown = safe_name(raw)
+        assert shown.isprintable() and shown.encode("utf-8")
+
+
+def test_undecodable_file_name(tmp_path):
+    """issue 9: a seed named with GBK bytes crashed the build (UnicodeEncodeError in iri)."""
+    from kg.iri import article
+    folder = os.fsencode(tmp_path)
+    path = os.path.join(folder, b"\xd3\xc0\xbf\xb5\x1b[2J.txt")   # 永康 + a terminal escape, GBK
+    with open(path, "wb") as f:
+        f.write(SAMPLE.encode("utf-8"))
+    files = collect_inputs(tmp_path)
+    doc = read_document(files[0])
+    assert doc.doc_id == "永康\\x1b[2J" and doc.source == "永康\\x1b[2J.txt"
+    article(doc.doc_id)   # an identifier can be made of it
+    with pytest.raises(InputError) as e:
+        read_document(Path(os.fsdecode(os.path.join(folder, b"\xff\x1b[2J.txt"))))
+    assert "\x1b" not in str(e.value) and "\\xff" in str(e.value)
+
+
+def test_unreadable_folders_and_files_are_reported(tmp_path, monkeypatch):
+    """issue 9: a chmod 000 folder inside the input was skipped silently.  (Simulated: the
+    tests may run as root, who reads everything.)"""
+    from kg.ingest import scan_inputs
+    for rel in ["ok/1.txt", "locked/2.txt", "ok/3.txt"]:
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text("市公安局。", encoding="utf-8")
+    real_scandir, real_access = os.scandir, os.access
+
+    def scandir(p="."):
+        if Path(p).name == "locked":
+            raise PermissionError(13, "Permission denied", str(p))
+        return real_scandir(p)
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p).name != "3.txt" and real_access(p, mode))
+    scan = scan_inputs([tmp_path, tmp_path / "missing"])
+    assert [p.name for p in scan.files] == ["1.txt"]
+    assert sorted(reason.split(" (")[0] for _, reason in scan.problems) == [
+        "cannot read file", "cannot read folder", "no such file or folder"]
+    assert any(name.endswith("locked") for name, _ in scan.problems)
+    with pytest.raises(InputError, match="cannot read"):
+        collect_inputs(tmp_path)

@@ -20,9 +20,9 @@ from .orgs import find_orgs
 from .people import find_people
 from .places import find_towns, index_places
 from .relations import relate
-from .text import HAN, boundaries, fold
+from .text import HAN, Bounds, fold
 
-__all__ = ["extract_document", "analyse"]
+__all__ = ["extract_document", "analyse", "warm_up"]
 
 SKIP_KINDS = ("residue",)
 
@@ -51,12 +51,12 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
     out = []
     for s, plain in zip(sentences, texts):
         text = _restore_lost_quotes(plain) if s.kind == "body" else plain
-        bounds = boundaries(text)
+        bounds = Bounds(text)
         taken = [False] * (len(text) + 1)
         spans: list[Span] = find_cases(text, taken)
         bureaus = [b for b in find_bureaus(text, ctx, bounds) if not any(taken[b.start:b.end])]
         # people from the text as written: spaces around a byline's names are not lost quotes
-        people = [p for p in find_people(plain, ctx, boundaries(plain) if plain != text else bounds, s.kind, bureaus)
+        people = [p for p in find_people(plain, ctx, Bounds(plain) if plain != text else bounds, s.kind, bureaus)
                   if not any(taken[p.start:p.end])]
         for sp in people:
             ps, pe = sp.data.get("post_span", (sp.start, sp.start))
@@ -133,6 +133,21 @@ def _place_spans(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -
             if d is not None:
                 spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
     return spans + find_towns(text, spans, taken, bounds)
+
+
+def warm_up() -> None:
+    """Load every lexicon, compile the grammar and initialise the segmenter once, so that
+    worker processes forked afterwards share them (call in the parent before forking)."""
+    from ..ingest import _rules, document_from_text
+    from . import text as _text
+    from .places import _forms
+    _rules()
+    _text.tokenizer()
+    _text._dict_words()
+    _forms()
+    sample = ("浙江省永康市公安局局长张三、副局长李四在“雷霆2024”专项行动中侦破“7·12”案，荣立集体二等功。\n"
+              "本报讯（记者 王五）市委书记赵六批示肯定芝英派出所“枫桥式”做法，徐某被刑拘。")
+    extract_document(document_from_text(sample, doc_id="warm-up"))
 
 
 def extract_document(doc: Document) -> ArticleResult:

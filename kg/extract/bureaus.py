@@ -18,6 +18,17 @@ _CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局
                   "我区公安", "我县公安")
 
 
+_CONTEXT_RE = re.compile(f"(?<![{HAN}])(?:{lexicon.alternation(_CONTEXT_FORMS)})|(?<=[该本])(?:局|分局)"
+                         f"|(?:{lexicon.alternation(_CONTEXT_FORMS)})")
+
+
+@lru_cache(maxsize=256)
+def _explicit_re(P: str) -> re.Pattern:
+    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 湖州警方."""
+    return re.compile(f"(?P<p>(?:{P}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)|公安厅|公安局"
+                      "|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
+
+
 @lru_cache(maxsize=1)
 def _unit_re() -> re.Pattern:
     alt = lexicon.alternation(unit_suffixes())
@@ -31,12 +42,20 @@ def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     best = (name, start)
     if name.startswith("“"):
         return best   # a quoted name is whole
+    stops, lengths = _stop_suffixes()
     for k in range(len(name) + 1):
         if start + k in bounds:
             head = name[:k]
-            if any(head.endswith(w) for w in stop_words()) or (len(head) >= 2 and common_word(head[-2:], 300)):
+            if any(head[k - n:] in stops for n in lengths if n <= k) or (len(head) >= 2 and common_word(head[-2:], 300)):
                 best = (name[k:], start + k)
     return best
+
+
+@lru_cache(maxsize=1)
+def _stop_suffixes() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The stop words, and their lengths: a head ends in one if its last n characters are one."""
+    stops = stop_words()
+    return stops, tuple(sorted({len(w) for w in stops}))
 
 
 _QUOTED_UNITS = "工作室|实验室|专业队|突击队|战队|警务队|工作站|服务站"
@@ -67,9 +86,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
     for m in re.finditer("公安部", text):
         add(Span(m.start(), m.end(), "Bureau", "公安部", m.group(), data={"level": "national"}))
     # explicit: place + level? + head
-    P = ctx.place_re
-    rx = re.compile(f"(?P<p>(?:{P}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)|公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
-    for m in rx.finditer(text):
+    for m in _explicit_re(ctx.place_re).finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         d = ctx.place_of(m.group("p"))
@@ -92,8 +109,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             name = bureau_name(d)
         add(Span(m.start(), m.end(), "Bureau", name, m.group(), data={"division": d.code, "written": True}))
     # context forms: 市公安局, 省厅, 分局 … resolved by the article's home
-    alt = lexicon.alternation(_CONTEXT_FORMS)
-    for m in re.finditer(f"(?<![{HAN}])(?:{alt})|(?<=[该本])(?:局|分局)|(?:{alt})", text):
+    for m in _CONTEXT_RE.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         form = m.group()

@@ -2,8 +2,9 @@
 grammar's regexes specialised to the article's place names."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .. import lexicon
 from ..places import COUNTY, PROVINCE, Division, gazetteer
@@ -58,6 +59,11 @@ class Context:
         alt = lexicon.alternation(fm) if fm else "(?!)"
         return cls(idx, idx.home, fm, alt)
 
+    @cached_property
+    def place_rx(self) -> re.Pattern:
+        """The article's place forms, as group "p" (use with .match)."""
+        return _place_rx(self.place_re)
+
     # What 省/市/区/县 refer to in this article.
     def level_place(self, level_word: str) -> Division | None:
         gaz = gazetteer()
@@ -93,3 +99,8 @@ class Context:
 
     def place_of(self, form: str) -> Division | None:
         return self.form_map.get(form)
+
+
+@lru_cache(maxsize=256)
+def _place_rx(place_re: str) -> re.Pattern:
+    return re.compile(f"(?P<p>{place_re})")

@@ -16,31 +16,57 @@ def post_heads() -> dict[str, str]:
     return {r["head"]: r["class"] for r in lexicon.table("post_heads.tsv", ("head", "class"))}
 
 
+@lru_cache(maxsize=1)
 def _org_alt() -> str:
     heads = set(org_heads()) | {"公安", "市局", "分局", "公安分局"} | set(unit_suffixes())
     return lexicon.alternation(heads)
 
 
+# At most this many organisations and modifiers before a post's head (浙江省公安厅治安总队
+# 副总队长 has three): real posts are far shorter, and a bound keeps the scan linear.
+MAX_POST_ORGS = 8
+MAX_POST_MODS = 6
+
+
 def post_regex(ctx: Context) -> re.Pattern:
-    P = ctx.place_re
+    return _post_regex(ctx.place_re)
+
+
+@lru_cache(maxsize=256)
+def _post_regex(P: str) -> re.Pattern:
+    # Organisations and modifiers are read as atomic groups (one way each, no re-splitting:
+    # 公安局公安局… would otherwise double the work per repetition), all but the last, which
+    # may still give back a shorter reading (公安局长 = 公安 + 局长).
     org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
-    mods = lexicon.alternation(lexicon.words("post_modifiers.txt"))
+    mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt'))})"
     heads = lexicon.alternation(post_heads())
-    return re.compile(f"(?P<org>{org}*)(?P<pl>(?:{P})?)(?P<mod>(?:{mods})*)(?P<head>{heads})")
+    return re.compile(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
+                      f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
 
 
 _BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|摄)[\s　：:■]*")
 
 
+@lru_cache(maxsize=1)
+def _heads_re() -> re.Pattern:
+    return re.compile(lexicon.alternation(post_heads()))
+
+
+@lru_cache(maxsize=1)
 def _anon_re() -> re.Pattern:
     sur = lexicon.alternation(surnames())
     return re.compile(f"(?P<n>(?:{sur})(?:某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉))")
 
 
+@lru_cache(maxsize=1)
+def _org_heads_longest() -> tuple[str, ...]:
+    return tuple(sorted(org_heads(), key=len, reverse=True))
+
+
 def _post_orgs(org_text: str, inherited, ctx: Context):
     """Organisations named inside a post's organisation part; returns (names, place)."""
     place = None
-    m = re.match(f"(?P<p>{ctx.place_re})", org_text) if org_text else None
+    m = ctx.place_rx.match(org_text) if org_text else None
     if m:
         place = ctx.place_of(m.group("p"))
     lvl = re.match("(?:.*?)(省|市|区|县|州)", org_text[len(m.group()) if m else 0:])
@@ -60,7 +86,7 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
         if d is not None:
             out.append(("Bureau", bureau_name(d)))
         return out, place
-    for h in sorted(org_heads(), key=len, reverse=True):
+    for h in _org_heads_longest():
         if rest.startswith(h):
             typ, template = org_heads()[h]
             nm = org_name(h, place.name if place else None)
@@ -92,7 +118,7 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
     """The post as written, less a leading province name and its 人民政府 (浙江省人民政府副省长 ->
     副省长, 浙江省委常委 -> 省委常委), as annotators write province-level posts."""
     post = pm.group()
-    m = re.match(f"(?:{ctx.place_re})", post)
+    m = ctx.place_rx.match(post)
     if m:
         d = ctx.place_of(m.group())
         if d is not None and d.level == "province" and not d.is_municipality:
@@ -160,7 +186,7 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
                 pos += len(nm)
                 while pos < e0 and text[pos] in " 　、，":
                     pos += 1
-    for m in re.finditer(f"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])", text):
+    for m in re.finditer(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])", text):
         nm = name_at(text, m.start("n"), bounds, end=m.end("n"))
         if nm and not any(sp.start == m.start("n") for sp in spans):
             spans.append(Span(m.start("n"), m.end("n"), "Person", nm, nm, data={"posts": [], "orgs": []}))
@@ -174,10 +200,12 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
         for k in range(sp.start, sp.end):
             used[k] = True
     heads = post_heads()
-    rx = post_regex(ctx)
+    # every post ends in a head: without one the sentence has no post to read
+    rx = post_regex(ctx) if _heads_re().search(text) else None
+    post_matches = list(rx.finditer(text)) if rx else []
     # title first: 浙江省委常委、政法委书记李国华 ; 副市长、公安局长：赵建平
     chains = []
-    for m in rx.finditer(text):
+    for m in post_matches:
         # the post ends at a word boundary, or a surname follows (局长于海波: jieba reads 长于)
         if m.end() not in bounds and m.end() != len(text) and not (
                 text[m.end()] in surnames() and m.start("head") in bounds and m.start() in bounds
@@ -242,7 +270,7 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
         for k in range(start, q):
             used[k] = True
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
-    for m in rx.finditer(text):
+    for m in post_matches:
         if used[m.start()] or m.group("org") or heads[m.group("head")] != "official":
             continue
         h = m.start()

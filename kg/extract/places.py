@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import lexicon
 from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
@@ -31,13 +32,27 @@ class PlaceIndex:
         return out
 
 
-def _scan(text: str, forms: dict[str, list[Division]], maxlen: int):
+@lru_cache(maxsize=1)
+def _forms() -> tuple[dict[str, list[Division]], dict[str, tuple[int, ...]]]:
+    """Every division's full name and short form, and for each first character the lengths of
+    the forms that start with it (longest first)."""
+    gaz = gazetteer()
+    forms = {**gaz.by_short, **gaz.by_name}
+    lengths: dict[str, set[int]] = {}
+    for f in forms:
+        if len(f) >= 2:
+            lengths.setdefault(f[0], set()).add(len(f))
+    return forms, {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+
+
+def _scan(text: str):
+    """Longest place forms, left to right, without overlaps: (start, end, form)."""
+    forms, lengths = _forms()
     i, n = 0, len(text)
     while i < n:
-        for L in range(min(maxlen, n - i), 1, -1):
-            s = text[i:i + L]
-            if s in forms:
-                yield i, i + L, s
+        for L in lengths.get(text[i], ()):
+            if i + L <= n and text[i:i + L] in forms:
+                yield i, i + L, text[i:i + L]
                 i += L - 1
                 break
         i += 1
@@ -47,11 +62,10 @@ def index_places(texts: list[str]) -> PlaceIndex:
     gaz = gazetteer()
     full = gaz.by_name
     short = gaz.by_short
-    maxlen = max(map(len, full))
     idx = PlaceIndex()
     pending: list[tuple[str, list[Division], bool]] = []   # short forms waiting for context
     for text in texts:
-        for s, e, form in _scan(text, {**short, **full}, maxlen):
+        for s, e, form in _scan(text):
             if form in full and not _blocked(form):
                 cands = full[form]
                 strong = True
@@ -86,7 +100,12 @@ def index_places(texts: list[str]) -> PlaceIndex:
 
 
 def _blocked(form: str) -> bool:
-    return form in lexicon.words("place_short_blocklist.txt")
+    return form in _blocklist()
+
+
+@lru_cache(maxsize=1)
+def _blocklist() -> frozenset[str]:
+    return frozenset(lexicon.words("place_short_blocklist.txt"))
 
 
 def _choose(cands: list[Division], idx: PlaceIndex) -> Division | None:
@@ -108,16 +127,37 @@ def _home(idx: PlaceIndex, texts: list[str]) -> Division | None:
     if not idx.found:
         return None
     police = Counter()
-    joined = "\n".join(texts)
+    named = _police_named(texts, {f for forms in idx.forms.values() for f in forms})
     for code, forms in idx.forms.items():
         for f in forms:
-            police[code] += len(re.findall(re.escape(f) + r"(?:市|区|县)?(?:公安|警方|市局|分局)", joined))
+            police[code] += named[f]
     level_rank = {COUNTY: 2, PREFECTURE: 1, PROVINCE: 0}
 
     def score(code):
         d = idx.found[code]
         return (police[code] > 0, police[code] + idx.counts[code], level_rank[d.level])
     return idx.found[max(sorted(idx.found), key=score)]
+
+
+_POLICE_CUE = re.compile("公安|警方|市局|分局")
+
+
+def _police_named(texts: list[str], forms: set[str]) -> Counter:
+    """How often each of `forms` is written right before a police word, with an optional level
+    word between (永康公安, 平湖市公安局, 旌阳分局): one scan, whatever the number of forms."""
+    lengths = sorted({len(f) for f in forms})
+    out: Counter = Counter()
+    for text in texts:
+        for m in _POLICE_CUE.finditer(text):
+            c = m.start()
+            seen = set()
+            for end in (c - 1, c) if c and text[c - 1] in "市区县" else (c,):
+                for L in lengths:
+                    f = text[end - L:end] if L <= end else ""
+                    if f in forms and f not in seen:   # one count per cue and form
+                        seen.add(f)
+                        out[f] += 1
+    return out
 
 
 _TOWN = re.compile(f"(?P<name>[{HAN}]{{2,3}}?)(?P<suf>街道|镇|乡)")

@@ -37,6 +37,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
     last_campaign = None
     for index, text, spans in analysed:
         ents = spans
+        nested = None   # the spans inside a longer one, found once per sentence when an award asks
         for sp in ents:
             key = (sp.type, sp.name)
             # posts, and the bodies they name
@@ -84,7 +85,8 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if main_key and not bureaus:
                     fact(index, main_key, "solved", (sp.type, sp.name))
             elif sp.type == "Award":
-                whos = _recipients(text, ents, sp)
+                nested = _inside_longer(ents) if nested is None else nested
+                whos = _recipients(text, ents, sp, nested)
                 for w in whos[1:]:
                     fact(index, w, "received", (sp.type, sp.name))
                 who = whos[0] if whos else None
@@ -182,7 +184,7 @@ def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> 
     return out
 
 
-def _recipients(text: str, ents: list[Span], award: Span) -> list:
+def _recipients(text: str, ents: list[Span], award: Span, nested: set[int]) -> list:
     """Who an award goes to: the nearest entity before it in its clause, skipping the agent of
     a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
     person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
@@ -200,8 +202,7 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
     limit = text.rfind(cue, clause_start, award.start) if cue else -1
     limit = award.start if limit < 0 else limit   # the recipient stands before the cue word
     before = [sp for sp in ents if clause_start <= sp.start and sp.end <= limit and sp.type in RECIPIENTS
-              and not any(o is not sp and o.start <= sp.start and sp.end <= o.end and o.end - o.start > sp.end - sp.start
-                          for o in ents)]   # not the 铜陵市 inside 铜陵市公安局
+              and id(sp) not in nested]   # not the 铜陵市 inside 铜陵市公安局
     for k in range(len(before) - 1, -1, -1):
         sp = before[k]
         if text[max(0, sp.start - 1):sp.start] == "被":
@@ -227,3 +228,20 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
         if first is not None and first.end <= award.start:
             return [(first.type, first.name)]
     return []
+
+
+def _inside_longer(ents: list[Span]) -> set[int]:
+    """ids of the spans that lie inside a longer span (one sort, not a scan per span)."""
+    out: set[int] = set()
+    by_start = sorted(ents, key=lambda sp: sp.start)
+    reach = -1   # the furthest end of the spans that start before the current group
+    i = 0
+    while i < len(by_start):
+        j = i
+        while j < len(by_start) and by_start[j].start == by_start[i].start:
+            j += 1
+        group_end = max(sp.end for sp in by_start[i:j])
+        out.update(id(sp) for sp in by_start[i:j] if reach >= sp.end or group_end > sp.end)
+        reach = max(reach, group_end)
+        i = j
+    return out

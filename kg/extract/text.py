@@ -86,6 +86,30 @@ def tokenizer():
     return tk
 
 
+class Bounds:
+    """The token boundaries of a text (as `boundaries`), segmented on first use: the grammar
+    asks only where a candidate needs them, and many sentences have none."""
+    __slots__ = ("text", "_set")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._set: set[int] | None = None
+
+    def get(self) -> set[int]:
+        if self._set is None:
+            self._set = boundaries(self.text)
+        return self._set
+
+    def __contains__(self, i) -> bool:
+        return i in self.get()
+
+    def __iter__(self):
+        return iter(self.get())
+
+    def __len__(self) -> int:
+        return len(self.get())
+
+
 def boundaries(text: str) -> set[int]:
     """Token boundaries (character offsets) of `text` by our segmenter."""
     out, pos = {0}, 0
@@ -124,20 +148,27 @@ NAME_STOP = set("等和与及的在对为是了同到向将也都又再就还曾
 FUNCTION_SURNAMES = frozenset("和向于从同及由对以将为在")
 
 
+def is_han(ch: str) -> bool:
+    """One character in the basic CJK block (what [\u4e00-\u9fff] matches)."""
+    return "\u4e00" <= ch <= "\u9fff" and len(ch) == 1
+
+
 def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None = None) -> str:
     """The personal name starting at text[i] (surname + 1-2 given characters), or ''.
     With `end`, the name must end exactly there (a title follows: 周海涛书记)."""
+    if not 0 <= i < len(text):
+        return ""   # the text ends here (…局长 at the end of a sentence)
     sur = next((s for s in (text[i:i + 2], text[i]) if s in surnames()), "")
     if not sur:
         return ""
     j = i + len(sur)
     if end is not None:
         given = text[j:end]
-        ok = 1 <= len(given) <= 2 and all(re.match(f"[{HAN}]", c) and c not in NAME_STOP for c in given)
+        ok = 1 <= len(given) <= 2 and all(is_han(c) and c not in NAME_STOP for c in given)
         return sur + given if ok and given[0] != "某" and not (len(given) == 1 and common_word(sur + given, 200)) else ""
     given = ""
     for k in range(2):
-        if j + k < len(text) and re.match(f"[{HAN}]", text[j + k]) and text[j + k] not in NAME_STOP:
+        if j + k < len(text) and is_han(text[j + k]) and text[j + k] not in NAME_STOP:
             given += text[j + k]
         else:
             break
@@ -149,7 +180,7 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
         b = bounds if bounds is not None else boundaries(text)
         rest = text[j + 1:]
         # the second given character starts another word (周海涛再次 …): a two-character name
-        stop_after = j + 2 >= len(text) or text[j + 2] in NAME_STOP or not re.match(f"[{HAN}]", text[j + 2])
+        stop_after = j + 2 >= len(text) or text[j + 2] in NAME_STOP or not is_han(text[j + 2])
         if not stop_after and j + 1 in b and (j + 2 not in b or common_word(text[j + 1:j + 3])):
             two_char_word = any(rest.startswith(w) for w in _following_words(rest))
             if two_char_word:
@@ -158,7 +189,7 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
     if len(name) == 2 and common_word(name, 200):
         return ""
     nxt = text[i + len(name):i + len(name) + 1]
-    if sur in FUNCTION_SURNAMES and nxt and re.match(f"[{HAN}]", nxt) and nxt not in NAME_STOP:
+    if sur in FUNCTION_SURNAMES and nxt and is_han(nxt) and nxt not in NAME_STOP:
         return ""   # 和千禧救援队: without a clear end, a function word rather than a surname
     return name
 
@@ -172,12 +203,18 @@ def left_start(text: str, end: int, bounds: set[int], stops: frozenset[str], max
     """Where a name that ends at `end` begins: walk left over whole tokens until punctuation, a
     stop word (verbs, connectives), a span already taken, or `maxlen` characters."""
     left = end
-    for b in sorted((b for b in bounds if b < end), reverse=True):
+    # only boundaries within `maxlen` of the end can extend the name (a farther one stops it)
+    for b in range(end - 1, max(-1, end - maxlen - 1), -1):
+        if b not in bounds:
+            continue
         piece = text[b:left]
-        if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stops or end - b > maxlen \
-                or (taken is not None and any(taken[b:left])):
+        if not _WORD.fullmatch(piece) or piece in stops or (taken is not None and any(taken[b:left])):
             break
-        if any(piece.startswith(w) for w in stops if len(w) < len(piece) and w in ("的", "和", "与", "及", "在", "被", "对", "为")):
+        if len(piece) > 1 and piece[0] in _LEFT_STOPS and piece[0] in stops:
             break
         left = b
     return left
+
+
+_WORD = re.compile(f"[{HAN}A-Za-z0-9]+")
+_LEFT_STOPS = frozenset("的和与及在被对为")   # one-character words that start no name

@@ -1,0 +1,83 @@
+"""Fuzzing extraction with mutated articles (issue 9): quotes, brackets, control, zero-width and
+RTL characters, emoji, long repetitions, truncation and shuffled lines never raise, every
+mention points inside the article, and the work stays within a budget per character (counted
+in steps, not seconds)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.extract import extract_document, warm_up
+from kg.ingest import document_from_text
+
+from test_extract_bounds import steps
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+ARTICLES = [p.read_text(encoding="utf-8") for p in SEEDS]
+
+INSERTS = ['"', "'", "“", "”", "‘", "’", "《", "》", "（", "）", "(", ")", "【", "】", "「", "」",
+           "\x00", "\x01", "\x07", "\x1b[31m", "\x7f", "\x85", "\u200b", "\u200d", "\u2028", "\u202e",
+           "\u2066", "\ufeff", "\ufffd", "😀", "👮‍♂️", "🇨🇳", "\r", "\n", "\n\n", "\t", "\u3000", "。", "，",
+           "、", "：", "·", "—", "…", "...", "某", "局长", "公安局", "派出所", "专项行动", "记者", "“7·12”案",
+           "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace")]
+
+
+@st.composite
+def mutated(draw):
+    text = draw(st.sampled_from(ARTICLES))
+    if draw(st.booleans()):
+        lines = text.split("\n")
+        text = "\n".join(draw(st.permutations(lines)))
+    for _ in range(draw(st.integers(1, 6))):
+        k = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["insert", "insert", "repeat", "truncate", "end after a title"]))
+        if op == "insert":
+            text = text[:k] + draw(st.sampled_from(INSERTS)) * draw(st.sampled_from([1, 1, 2, 7, 60])) + text[k:]
+        elif op == "repeat":
+            j = min(len(text), k + draw(st.integers(1, 12)))
+            text = text[:k] + text[k:j] * draw(st.integers(2, 40)) + text[j:]
+        elif op == "truncate":
+            text = text[:k]
+        else:   # a line, or the article, ends right after a post title or a role
+            ends = [m.end() for m in re.finditer("局长|书记|民警|所长|记者|政委|主任", text)]
+            if ends:
+                e = ends[k % len(ends)]
+                text = text[:e] + draw(st.sampled_from(["", "\n", "\n\n", "：", " "])) + text[e:] * draw(st.booleans())
+    return text
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm():
+    warm_up()
+
+
+def _budget() -> float:
+    """Steps per character of the seeds as written, with a generous margin."""
+    return 4 * max(steps(lambda t: extract_document(document_from_text(t, doc_id="x")), a) / len(a)
+                   for a in ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def budget():
+    return _budget()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(text=mutated())
+def test_mutated_articles(text, budget):
+    doc = document_from_text(text, doc_id="x")
+    result = None
+
+    def go(t):
+        nonlocal result
+        result = extract_document(doc)
+    work = steps(go, text)
+    assert work <= budget * max(len(text), 200)
+    for m in result.mentions:
+        assert (m.start, m.end) == (-1, -1) or 0 <= m.start <= m.end <= len(doc.text)
+        assert m.name and m.type
