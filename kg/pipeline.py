@@ -22,7 +22,7 @@ from . import rdf
 from .errors import GraphError, InputError, KGError
 from .extract import extract_document
 from .fileio import recover_dir, replace_dir, write_atomic
-from .ingest import collect_inputs, decode_bytes, document_from_text
+from .ingest import collect_inputs, decode_bytes, document_from_text, safe_name, scan_inputs
 from .model import ArticlePart, Failure
 from .pool import run_dask, run_local
 from .workstore import WorkStore
@@ -76,9 +76,7 @@ def process_article(data: bytes, name: str, doc_id: str) -> ArticlePart | Failur
 
 
 def _safe(text: str) -> str:
-    """A name that can be encoded and printed: undecodable bytes and control characters escaped."""
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return safe_name(text)
 
 
 def doc_ids(files: list[Path]) -> list[str]:
@@ -180,7 +178,16 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
     out = Path(out_dir)
     report = BuildReport()
     tick = progress if callable(progress) else (lambda *a: None)
-    files = collect_inputs(inputs)
+    inputs = [inputs] if isinstance(inputs, (str, bytes, os.PathLike)) else list(inputs)
+    for p in inputs:   # a mistyped path must not become a build of the rest (it would drop articles)
+        if not Path(os.fsdecode(p)).exists():
+            raise InputError(f"{safe_name(p)}: no such file or folder")
+    scan = scan_inputs(inputs)
+    files = scan.files
+    report.failures += [Failure(name, "read", reason) for name, reason in scan.problems]
+    if not files:
+        raise InputError("no .txt articles found in " + ", ".join(safe_name(p) for p in inputs)
+                         + "".join(f"; {n}: {r}" for n, r in scan.problems[:3]))
     _check_out_dir(out)
     _clean_stale(out)
     new = out.parent / f".{out.name}.kg-new-{os.getpid()}"
