@@ -445,6 +445,11 @@ def measure(program: str, cmd: list[str], workdir: Path, articles: int = 0, env:
     return run
 
 
+# graph.ttl + graph.trig + graph.html + cache: about 25 bytes per corpus byte (measured at 50
+# articles); an incremental build writes a new folder beside the old one.
+OUTPUT_PER_CORPUS_BYTE = 30
+
+
 def kg_command() -> Path:
     """The `kg` console script installed next to this Python."""
     exe = Path(sys.executable).parent / ("kg.exe" if os.name == "nt" else "kg")
@@ -735,6 +740,11 @@ def main(argv=None) -> int:
             if out.exists():
                 shutil.rmtree(out)
             out.parent.mkdir(parents=True, exist_ok=True)
+            need = OUTPUT_PER_CORPUS_BYTE * _stats["bytes"] * (1 if args.no_incremental else 2)
+            free = shutil.disk_usage(out.parent).free
+            if free < need:
+                print(f"bench: warning: {free / 2**30:.1f} GiB free in {out.parent}, kg's output may need "
+                      f"about {need / 2**30:.1f} GiB (set TMPDIR or --keep-output elsewhere)", file=sys.stderr)
             print(f"[{n:,}] kg build ...", flush=True)
             r = measure("kg build", [kg, "build", articles, "-o", out], work, n, env)
             if (why := check_kg(r)) is not None:
