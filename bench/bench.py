@@ -291,7 +291,12 @@ def cached_corpus(corpus_dir: Path, size: int, seed: int) -> tuple[Path, dict]:
     stats = {"articles": articles, "han": han, "bytes": nbytes}
     (part / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
-    os.replace(part, folder)
+    try:
+        os.replace(part, folder)
+    except OSError:   # another bench made it meanwhile
+        shutil.rmtree(part, ignore_errors=True)
+        if not stats_file.is_file():
+            raise
     return folder, stats
 
 
@@ -499,7 +504,7 @@ def git_commit() -> str:
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                               capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "kg", "bench"],
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "kg", "bench/*.py"],
                                capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -513,7 +518,7 @@ def _ratio(a: float, b: float) -> str:
 COLUMNS = ("articles", "run", "wall s", "CPU s", "CPU/wall", "articles/s", "peak RSS tree MiB",
            "peak PSS tree MiB", "peak RSS largest MiB", "load before/after", "note")
 RATIO_COLUMNS = ("articles", "wall kg/baseline", "CPU kg/baseline", "kg peak RSS tree vs smallest",
-                 "kg peak PSS tree vs smallest")
+                 "kg peak PSS tree vs smallest", "wall incremental/full")
 
 
 def _row(cells) -> str:
@@ -545,12 +550,14 @@ def markdown(runs: list[Run], corpora: dict[int, dict], seed: int, info: dict, c
                            f"{r.load[0]:.1f}/{r.load[1]:.1f}", r.note]))
     kg = {r.articles: r for r in runs if r.program == "kg build"}
     base = {r.articles: r for r in runs if r.program == "baseline"}
+    inc = {r.articles: r for r in runs if r.program == "kg build (incremental)"}
     lines += ["", _row(RATIO_COLUMNS), _row(["---:"] * len(RATIO_COLUMNS))]
     small = kg[min(kg)] if kg else None
     for n in sorted(kg):
         k, b = kg[n], base.get(n)
         lines.append(_row([f"{n:,}", _ratio(k.wall, b.wall) if b else "–", _ratio(k.cpu, b.cpu) if b else "–",
-                           _ratio(k.tree_rss_mib, small.tree_rss_mib), _ratio(k.tree_pss_mib, small.tree_pss_mib)]))
+                           _ratio(k.tree_rss_mib, small.tree_rss_mib), _ratio(k.tree_pss_mib, small.tree_pss_mib),
+                           _ratio(inc[n].wall, k.wall) if n in inc else "–"]))
     bars = bar_checks(kg, base)
     if bars:
         lines += ["", "The issue's bars:", ""] + [f"- {b}" for b in bars]

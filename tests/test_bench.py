@@ -103,6 +103,7 @@ def test_tables_ratios_and_bars(bench):
     ratios = bench.parse_table(text, bench.RATIO_COLUMNS)
     assert ratios[0]["wall kg/baseline"] == "0.25×" and ratios[0]["CPU kg/baseline"] == "0.42×"
     assert ratios[1]["kg peak RSS tree vs smallest"] == "1.20×"
+    assert ratios[1]["wall incremental/full"] == "–"     # no incremental run in this table
     assert "kg wall / baseline wall = 0.25 (bar ≤ 0.33; goal 0.10): met" in text
     assert "= 1.20 × that at 500 (bar ≤ 1.3) and 0.47 GiB (bar < 1): met" in text
     assert "cores" in text and "Python" in text and "commit abc" in text
@@ -133,7 +134,9 @@ def test_end_to_end_tiny(bench, tmp_path, capsys):
         float(before), float(after)
     assert rows[2]["note"] == "1 changed: 1 extracted, 9 unchanged, 0 removed"
     ratios = bench.parse_table(out.read_text(encoding="utf-8"), bench.RATIO_COLUMNS)
-    assert len(ratios) == 1 and ratios[0]["wall kg/baseline"].endswith("×")
+    assert len(ratios) == 1
+    for col in bench.RATIO_COLUMNS[1:]:
+        assert float(ratios[0][col].removesuffix("×")) > 0, col
     data = json.loads(js.read_text(encoding="utf-8"))
     assert [m["program"] for m in data["runs"][0]["measurements"]] == [
         "kg build", "baseline", "kg build (incremental)"]
