@@ -441,7 +441,7 @@ def measure(program: str, cmd: list[str], workdir: Path, articles: int = 0, env:
     run = Run(program, articles, [str(c) for c in cmd], wall, usage.ru_utime, usage.ru_stime,
               maxrss_kib / 1024, peak["rss"] / 1024, peak["pss"] / 1024,
               sum(ticks.values()) / _CLK_TCK, proc.returncode, (load0, load1),
-              stdout_tail=out_path.read_text(encoding="utf-8", errors="replace")[-4000:],
+              stdout_tail=out_path.read_text(encoding="utf-8", errors="replace")[-65536:],
               stderr_tail=err_path.read_text(encoding="utf-8", errors="replace")[-2000:])
     if run.sampled_cpu > run.cpu * 1.1 + 0.5:
         # some descendant was never waited for: its CPU is missing from wait4's figure
