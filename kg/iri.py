@@ -56,6 +56,11 @@ def evidence(subject: str, predicate: str, obj: str, doc_id: str, index: int) ->
     return ID[f"evidence/{_digest(subject, predicate, obj, doc_id, str(index))}"]
 
 
+def observation(doc_id: str, sentence_index: int, n: int) -> URIRef:
+    """The n-th figure of a sentence (kg:Observation)."""
+    return ID[f"observation/{_digest(doc_id)}-{sentence_index}-{n}"]
+
+
 def article_graph(doc_id: str) -> URIRef:
     """Named graph holding the facts one article states (TriG / N-Quads export)."""
     return ID[f"graph/{_digest(doc_id)}"]

@@ -149,3 +149,4 @@ class Corpus:
     documents: list[Document]
     entities: dict[str, Entity]
     relations: list[Relation]
+    results: list[ArticleResult] = field(default_factory=list)   # for dates and observations

@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from . import iri
 from .iri import ID, KG
-from .model import Corpus
+from .model import ArticleResult, Corpus
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 PREFIXES = {"kg": KG, "id": ID, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,
@@ -86,6 +86,13 @@ def build_graph(corpus: Corpus) -> Graph:
             g.add((node, KG["text"], _zh(sent.text)))
             g.add((node, OA.start, Literal(sent.start)))
             g.add((node, OA.end, Literal(sent.end)))
+    if corpus.results:
+        from .resolve import match_key
+
+        known = {(e.type, match_key(e.name)): iri.entity(k) for k, e in corpus.entities.items()}
+        for r in corpus.results:
+            for t in article_extra_triples(r, lambda typ, name: known.get((typ, match_key(name)))):
+                g.add(t)
     return g
 
 
@@ -149,3 +156,60 @@ def _fixed_header(data: bytes) -> bytes:
         n += 1
     header = [f"@prefix {k}: <{v}> .".encode() for k, v in _OX_PREFIXES.items()]
     return b"\n".join(header + lines[n:])
+
+
+def _date_literal(value: str) -> Literal:
+    """2019-12-06 -> xsd:date, 2019-12 -> xsd:gYearMonth, 2019 -> xsd:gYear (lexical form kept)."""
+    kind = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value), XSD.string)
+    return Literal(value, datatype=kind)
+
+
+def article_extra_triples(result: ArticleResult, entity_of=None) -> list[tuple]:
+    """The triples of an article's date (dcterms:date, kg:dateSource, kg:dateText), the period it
+    reviews (kg:covers) and its observations (kg:Observation with indicator, value, unit, change,
+    direction, approximate, period, subject, figureText, the sentence and the article), self-contained: the
+    sentences the observations come from are included.  `entity_of(type, name)` gives the IRI
+    of the subject entity when the caller knows the resolved entities; otherwise the IRI is minted
+    from the name and the subject gets its type and label here."""
+    doc = result.document
+    a = iri.article(doc.doc_id)
+    out: list[tuple] = []
+    if result.date is not None:
+        out.append((a, DCTERMS.date, _date_literal(result.date.value)))
+        out.append((a, KG.dateSource, Literal(result.date.source)))
+        out.append((a, KG.dateText, _zh(result.date.text)))
+    if result.covers:
+        out.append((a, KG.covers, Literal(result.covers)))
+    by_index = {s.index: s for s in doc.sentences}
+    for o in result.observations:
+        node = iri.observation(doc.doc_id, o.sentence, o.n)
+        sent = iri.sentence(doc.doc_id, o.sentence)
+        out += [(node, RDF.type, KG.Observation),
+                (node, KG.indicator, _zh(o.indicator)),
+                (node, KG.value, Literal(o.value, datatype=XSD.decimal)),
+                (node, KG.unit, Literal(o.unit)),
+                (node, KG.approximate, Literal(o.approximate)),
+                (node, KG.figureText, _zh(o.surface)),
+                (node, PROV.wasDerivedFrom, sent),
+                (node, DCTERMS.source, a)]
+        if o.change:
+            out.append((node, KG.change, Literal(o.change)))
+        if o.direction:
+            out.append((node, KG.direction, Literal(o.direction)))
+        if o.period:
+            out.append((node, KG.period, Literal(o.period)))
+        if o.start >= 0:
+            out += [(node, OA.start, Literal(o.start)), (node, OA.end, Literal(o.end))]
+        if o.subject is not None:
+            typ, name = o.subject
+            e = entity_of(typ, name) if entity_of else None
+            if e is None:
+                e = iri.entity(iri.entity_key(typ, name))
+                out += [(e, RDF.type, KG[typ]), (e, RDFS.label, _zh(name))]
+            out.append((node, KG.subject, e))
+        s = by_index.get(o.sentence)
+        if s is not None:
+            out += [(sent, RDF.type, KG.Sentence), (sent, DCTERMS.isPartOf, a),
+                    (sent, KG["index"], Literal(s.index)), (sent, KG["text"], _zh(s.text)),
+                    (sent, OA.start, Literal(s.start)), (sent, OA.end, Literal(s.end))]
+    return out
