@@ -18,7 +18,7 @@ from ..errors import ResourceError
 from ..model import DocDate, Document
 
 KINDS = ("published", "stamp", "dateline")
-PERIOD_KINDS = ("ytd", "this_year", "last_year", "since_last_year", "h1", "h2", "past_year", "past_years")
+PERIOD_KINDS = ("ytd", "this_year", "whole_year", "last_year", "since_last_year", "h1", "h2", "past_year", "past_years")
 
 # Years the text names: 2019年, and the year in a campaign name (“昆仑2020”, 净网2019); not case
 # codes (“2019.2.23”) or dates in digits.
@@ -97,6 +97,8 @@ class Calendar:
             return None
         if kind == "this_year":
             return str(y)
+        if kind == "whole_year":   # 全年: the reviewed year in a review, else this year
+            return self.covers if _is_year(self.covers) else str(y)
         if kind == "last_year":
             return str(y - 1) if self.year else (self.covers if _is_year(self.covers) else None)
         if kind == "ytd":

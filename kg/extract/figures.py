@@ -21,7 +21,7 @@ from ..errors import ResourceError
 from ..model import Document, Observation
 from .dates import Calendar, find_periods
 
-ROLES = ("verb", "lead", "tail", "stop", "word", "not_thing", "money", "compare", "up", "down", "approx")
+ROLES = ("verb", "measure", "lead", "tail", "stop", "word", "not_thing", "money", "compare", "up", "down", "approx")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
@@ -132,7 +132,7 @@ class _Fig:
         self.verb = ""
 
 
-def _strip_front(s: str, periods_re: re.Pattern) -> tuple[str, str]:
+def _strip_front(s: str, periods_re: re.Pattern, verbs: bool = True) -> tuple[str, str]:
     """Scope, time, adverbs and the verb off the front of an indicator; returns (rest, last verb)."""
     w = figure_words()
     verb = ""
@@ -147,10 +147,10 @@ def _strip_front(s: str, periods_re: re.Pattern) -> tuple[str, str]:
             if s.startswith(word):
                 s, changed = s[len(word):], True
                 break
-        if changed:
+        if changed or not verbs:
             continue
         for word in w["verb"]:
-            if s.startswith(word) and len(s) >= len(word):
+            if s.startswith(word) and not s[len(word):].startswith(w["measure"]):
                 verb, s, changed = word, s[len(word):], True
                 break
     return s, verb
@@ -223,8 +223,8 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
         if text[max(0, f.start - 1):f.start] in ("第", "前", "后", "每", "上", "近") and not m.group("pre"):
             if text[max(0, f.start - 1):f.start] != "近":
                 continue
-        if _inside_quotes(text, f.start):
-            continue
+        if _inside_quotes(text, f.start) or text[f.end:].startswith(w["not_thing"]):
+            continue   # “四个意识”; 5个月, 11个省份
         figs.append(f)
     out: list[_Fig] = []
     prev_end = 0
@@ -313,7 +313,8 @@ def _fill_lists(figs: list[_Fig]) -> None:
         head = group[0]
         if k > 1 or (not head.indicator and head.change):
             items = [s for s in head.left.split("、") if s]
-            cleaned = [_strip_front(s, _TIME_AT_START)[0] for s in items[-k:]] if len(items) >= k else []
+            # the items name measures (破案数、抓获犯罪嫌疑人数): their verbs stay
+            cleaned = [_strip_front(s, _TIME_AT_START, verbs=False)[0] for s in items[-k:]] if len(items) >= k else []
             if k > 1 and len(cleaned) == k and all(cleaned):
                 for f, s in zip(group, cleaned):
                     f.indicator = _after_list(s)
@@ -355,7 +356,8 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
             if _individual(text, spans, f["start"]):
                 continue
             named = [sp for sp in organs if sp.end <= f["start"]]
-            subject = ("Bureau", named[0].name) if named else prev or main
+            scoped = re.search(r"全局|全区|全县", text[:f["start"]])
+            subject = ("Bureau", named[0].name) if named else (main if scoped else prev or main)
             before = [p for p in periods if p[1] <= f["start"]]
             if before:
                 period = before[-1][2]
