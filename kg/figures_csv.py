@@ -25,6 +25,12 @@ def _s(v) -> str:
     return "" if v is None else str(v)
 
 
+def _plain(v) -> str:
+    """26000.0 -> 26000 (a spreadsheet cell), 22.71 stays."""
+    s = _s(v)
+    return s[:-2] if s.endswith(".0") else s
+
+
 def observation_rows(graph: rdflib.Graph) -> list[dict[str, str]]:
     """One dict per observation, sorted by subject, period, indicator, article and position."""
     rows = []
@@ -39,7 +45,7 @@ def observation_rows(graph: rdflib.Graph) -> list[dict[str, str]]:
             "subject_type": str(typ).rsplit("#", 1)[-1] if typ is not None else "",
             "period": _s(graph.value(o, KG.period)),
             "indicator": _s(graph.value(o, KG.indicator)),
-            "value": _s(graph.value(o, KG.value)),
+            "value": _plain(graph.value(o, KG.value)),
             "unit": _s(graph.value(o, KG.unit)),
             "approximate": "true" if graph.value(o, KG.approximate) is not None and graph.value(o, KG.approximate).toPython() else "false",
             "change": _s(graph.value(o, KG.change)),

@@ -158,6 +158,12 @@ def _fixed_header(data: bytes) -> bytes:
     return b"\n".join(header + lines[n:])
 
 
+def _canonical_decimal(value: str) -> str:
+    """xsd:decimal's canonical form (26000 -> 26000.0): what Turtle writers print, so the
+    graph round-trips through every format unchanged."""
+    return value if "." in value else value + ".0"
+
+
 def _date_literal(value: str) -> Literal:
     """2019-12-06 -> xsd:date, 2019-12 -> xsd:gYearMonth, 2019 -> xsd:gYear (lexical form kept)."""
     kind = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value), XSD.string)
@@ -186,7 +192,7 @@ def article_extra_triples(result: ArticleResult, entity_of=None) -> list[tuple]:
         sent = iri.sentence(doc.doc_id, o.sentence)
         out += [(node, RDF.type, KG.Observation),
                 (node, KG.indicator, _zh(o.indicator)),
-                (node, KG.value, Literal(o.value, datatype=XSD.decimal)),
+                (node, KG.value, Literal(_canonical_decimal(o.value), datatype=XSD.decimal)),
                 (node, KG.unit, Literal(o.unit)),
                 (node, KG.approximate, Literal(o.approximate)),
                 (node, KG.figureText, _zh(o.surface)),

@@ -82,9 +82,9 @@ def test_numbers():
     assert decimal_text(parse_value("百", "亿")) == "10000000000"
 
 
-ARTICLE = """某市公安局2020年工作回顾
+ARTICLE = """永康公安2020年工作回顾
 发布时间:2021-01-30
-2020年，市公安局全力打击犯罪。全年共破获刑事案件1300余起，刑事警情同比下降22.71%。
+2020年，永康市公安局全力打击犯罪。全年共破获刑事案件1300余起，刑事警情同比下降22.71%。
 """
 
 
@@ -99,6 +99,7 @@ def test_article_extraction(result):
     got = {(o.indicator, o.value, o.unit, o.period) for o in result.observations}
     assert got == {("刑事案件", "1300", "起", "2020"), ("刑事警情", "22.71", "%", "2020")}
     assert all(o.start >= 0 and ARTICLE[o.start:o.end] == o.surface for o in result.observations)
+    assert {o.subject for o in result.observations} == {("Bureau", "永康市公安局")}
 
 
 def test_triples_and_shapes(result, tmp_path):
@@ -169,3 +170,13 @@ def test_dev_set_targets(tmp_path):
     corpus, _ = build_corpus([DEV / "articles"], workers=1)
     r = evaluate_figures(DEV / "figures", build_graph(corpus))
     assert r.f1 >= 0.80 and r.date_acc >= 0.90, (r.f1, r.date_acc)
+
+
+def test_viewer_shows_the_date_next_to_each_source(result):
+    from kg.resolve import resolve
+    from kg.viewer import graph_data
+
+    data = graph_data(build_graph(resolve([result])))
+    assert [a.get("date") for a in data["articles"]] == ["2021-01-30"]
+    js = (ROOT / "kg" / "viewer_assets" / "viewer.js").read_text(encoding="utf-8")
+    assert "A[ai].date" in js
