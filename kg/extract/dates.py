@@ -18,11 +18,12 @@ from ..errors import ResourceError
 from ..model import DocDate, Document
 
 KINDS = ("published", "stamp", "dateline")
-PERIOD_KINDS = ("ytd", "this_year", "whole_year", "last_year", "since_last_year", "h1", "h2", "past_year", "past_years")
+PERIOD_KINDS = ("ytd", "this_year", "whole_year", "new_year", "last_year", "since_last_year", "h1", "h2", "past_year", "past_years")
 
 # Years the text names: 2019年, and the year in a campaign name (“昆仑2020”, 净网2019); not case
 # codes (“2019.2.23”) or dates in digits.
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)|(?<=[\u4e00-\u9fff])((?:19|20)\d{2})(?![\d.\-/])")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)|(?<=[\u4e00-\u9fff])((?:19|20)\d{2})"
+                   r"(?=[”\"」』)）\s]|专项|行动|战役|集群|$)")
 
 
 @lru_cache(maxsize=1)
@@ -97,6 +98,8 @@ class Calendar:
             return None
         if kind == "this_year":
             return str(y)
+        if kind == "new_year":   # 元旦: the January of the article's year
+            return f"{y}-01"
         if kind == "whole_year":   # 全年: the reviewed year in a review, else this year
             return self.covers if _is_year(self.covers) else str(y)
         if kind == "last_year":

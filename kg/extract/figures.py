@@ -194,7 +194,7 @@ def _right_noun(text: str, pos: int) -> str:
     return noun if len(noun) >= 2 else ""
 
 
-_LIST_END = re.compile(r"(?<![一二三四五六特头同平高中初上下])等(?!级|次)")
+_LIST_END = re.compile(r"(?<![一二三四五六特同平高中初上下])等(?!级|次)")
 
 
 def _after_list(s: str) -> str:
@@ -349,9 +349,7 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
         organs = [sp for sp in spans if sp.type == "Bureau" and not _guest(text, sp.start, sp.end)]
         figs = sentence_figures(text, [sp.end for sp in spans if sp.type in ("Bureau", "Organization")])
         prev = carry[1] if carry and carry[0] == sent.paragraph else None
-        carry = (sent.paragraph, ("Bureau", organs[-1].name)) if organs else None
-        if figs and re.match(r"^[“]?[他她](?!们)", text):
-            figs = []   # 他勘验上千个现场: one person's figures are not the organ's
+        carry = (sent.paragraph, ("Bureau", organs[0].name)) if organs else None
         for n, f in enumerate(figs):
             if _individual(text, spans, f["start"]):
                 continue
@@ -382,17 +380,18 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
 def _guest(text: str, start: int, end: int) -> bool:
     """A bureau named as helper or principal (在…的指导下, 按照公安部统一部署) is not the one
     whose figures the sentence reports."""
-    return bool(re.search(r"(?:在|按照|根据|依照|遵照|配合|协助)[^，。]{0,6}$", text[:start])) and bool(
+    return bool(re.search(r"(?:在|按照|根据|依照|遵照|配合|协助)[^，。在]{0,16}$", text[:start])) and bool(
         re.match(r"[^，。]{0,40}?(?:指导|支持|配合|协助|帮助|领导|部署|要求)", text[end:]))
 
 
 def _individual(text: str, spans, pos: int) -> bool:
     """A figure after a person's name, with nothing between that makes it the organ's (民警某某…
     培训警力1500余人次): one person's figures are not the organ's."""
-    people = [sp for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos]
+    he = [m.end() for m in re.finditer(r"[他她](?!们)", text[:pos])]   # 他参与侦破…: one person
+    people = [sp.end for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos] + he
     if not people:
         return False
-    between = text[people[-1].end:pos]
+    between = text[max(people):pos]
     return not re.search(r"介绍|表示|说|指出|通报|透露|获悉|了解|全市|全省|全区|全县|全州|全国|全局|全年|共", between)
 
 
@@ -401,7 +400,7 @@ def _main_subject(ctx, analysed) -> tuple[str, str] | None:
     its home place when the text names it, else the bureau it names most."""
     counts = Counter(sp.name for _, _, spans in analysed for sp in spans if sp.type == "Bureau")
     main = ctx.main_bureau()
-    if main and main in counts:
+    if main and counts.get(main, 0) * 2 >= max(counts.values(), default=0):
         return ("Bureau", main)
     if counts:
         return ("Bureau", sorted(counts, key=lambda n: (-counts[n], n))[0])
