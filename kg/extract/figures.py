@@ -345,7 +345,9 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
     for index, text, spans in analysed:
         sent = by_index[index]
         heading = sent.kind in ("heading", "caption", "byline")
-        periods = find_periods(text, cal)
+        verbs = figure_words()["verb"]
+        # 破获2001年本地命案积案1起: a year after the verb dates the thing counted, not the count
+        periods = [p for p in find_periods(text, cal) if not text[:p[0]].endswith(verbs + ("、",))]
         organs = [sp for sp in spans if sp.type == "Bureau" and not _guest(text, sp.start, sp.end)]
         figs = sentence_figures(text, [sp.end for sp in spans if sp.type in ("Bureau", "Organization")])
         prev = carry[1] if carry and carry[0] == sent.paragraph else None
