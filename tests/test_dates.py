@@ -73,6 +73,8 @@ def test_covers_relative_to_the_date_and_history_is_no_review():
     (Calendar(2023, 2), "2023年1月，共查获", "2023-01"),
     (Calendar(2018, 7), "2018年上半年，立案数下降", "2018-01/2018-06"),
     (Calendar(), "今年以来，共破获", None),
+    (Calendar(2023, 7), "自2014年公安部部署开展“猎狐行动”以来，累计缉捕", "2014-01/2023-07"),
+    (Calendar(2021, 1), "今年元旦假期，市公安局每日出动", "2021"),
 ])
 def test_relative_periods(cal, text, period):
     found = find_periods(text, cal)

@@ -66,6 +66,13 @@ def test_the_thing_after_the_number():
     assert figs("有4个集体、51名民警分别被评为先进。")[1][:3] == ("民警", "51", "名")
 
 
+def test_boundaries():
+    # a figure that is no figure still ends the clause before the next; an ASCII full stop ends one
+    assert figs("已累计从28个国家和地区缉捕外逃经济犯罪嫌疑人176名。") == [
+        ("外逃经济犯罪嫌疑人", "176", "名", False, None, None)]
+    assert figs("押解回国. 警方共抓获嫌疑人12名.")[0][0] == "嫌疑人"
+
+
 @pytest.mark.parametrize("text", [
     "专案组连续作战3个昼夜。", "经过5个月的艰苦奋战。", "他获得第三名。", "逃犯潜逃20年。",
     "12岁的儿童遇害。", "部署11个省份牵头开展。", "这5起专案中，一起涉案最多。", "要把握好两个重要方面。",

@@ -71,7 +71,8 @@ def _period_re() -> re.Pattern:
     words = lexicon.alternation(period_words())
     y = r"(?<![\d.])(?P<y>(?:19|20)\d{2})"
     return re.compile(
-        rf"{y}年(?P<m>\d{{1,2}})月(?:份)?(?P<ms>以来)?(?!\d{{0,2}}日)"
+        rf"自(?P<y4>(?:19|20)\d{{2}})年(?:(?P<m4>\d{{1,2}})月)?[^，。；\d]{{0,30}}?以来"
+        rf"|{y}年(?P<m>\d{{1,2}})月(?:份)?(?P<ms>以来)?(?!\d{{0,2}}日)"
         rf"|{y.replace('P<y>', 'P<y2>')}年(?:度)?(?:(?P<half>上半年|下半年)|(?P<since>以来|来))?(?![\d月])"
         rf"|(?<![\d年])(?P<m3>\d{{1,2}})月(?:份)?以来"
         rf"|(?P<w>{words})")
@@ -146,7 +147,10 @@ def find_periods(text: str, cal: Calendar) -> list[tuple[int, int, str | None]]:
     out = []
     words = period_words()
     for m in _period_re().finditer(text):
-        if m.group("y"):
+        if m.group("y4"):   # 自2014年公安部部署开展“猎狐行动”以来
+            mo = int(m.group("m4") or 1)
+            val = cal.since(int(m.group("y4")), mo) if 1 <= mo <= 12 else None
+        elif m.group("y"):
             y, mo = int(m.group("y")), int(m.group("m"))
             if not 1 <= mo <= 12:
                 continue

@@ -30,6 +30,7 @@ _MULTIPLIERS = {"万亿": 10 ** 12, "千万": 10 ** 7, "百万": 10 ** 6, "十�
 _WIDE = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 _HARD = "，。；：！？（）()!?;:"          # clause boundaries (folded text: ASCII punctuation is full width)
 MAX_INDICATOR = 30
+_ASCII_STOP = re.compile(r"(?<=[\u4e00-\u9fff”])\.(?=\s|[\u4e00-\u9fff“])")   # 押解回国. 这是…: a full stop
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +177,7 @@ def _strip_tail(s: str) -> tuple[str, bool]:
 
 def _right_noun(text: str, pos: int) -> str:
     w = figure_words()
-    m = re.match(r"[^\s，。；：！？、（）()\d%·…—]+", text[pos:])
+    m = re.match(r"[^\s，。；：！？、（）()\d%·…—.]+", text[pos:])
     if not m:
         return ""
     noun = m.group()
@@ -214,6 +215,7 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
     text = text.translate(_WIDE)
     w = figure_words()
     figs: list[_Fig] = []
+    skipped: list[int] = []
     for m in _figure_re().finditer(text):
         f = _Fig(m)
         if f.value is None or f.value == 0 or (f.chinese and not m.group("mul")):
@@ -223,15 +225,21 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
         if text[max(0, f.start - 1):f.start] in ("第", "前", "后", "每", "上", "近") and not m.group("pre"):
             if text[max(0, f.start - 1):f.start] != "近":
                 continue
-        if _inside_quotes(text, f.start) or text[f.end:].startswith(w["not_thing"]):
-            continue   # “四个意识”; 5个月, 11个省份
+        if _inside_quotes(text, f.start):
+            continue   # “四个意识”
+        thing = next((t for t in w["not_thing"] if text.startswith(t, f.end)), None)
+        if thing:      # 5个月, 从28个国家和地区: no figure, but what follows starts after it
+            skipped.append(f.end + len(thing))
+            continue
         figs.append(f)
     out: list[_Fig] = []
     prev_end = 0
     periods_re = _TIME_AT_START
     for i, f in enumerate(figs):
         lo = max([prev_end] + [text.rfind(ch, 0, f.start) + 1 for ch in _HARD]
-                 + [e for e in actor_ends if e <= f.start])
+                 + [e for e in actor_ends if e <= f.start]
+                 + [m.end() for m in _ASCII_STOP.finditer(text, 0, f.start)]
+                 + [e for e in skipped if e <= f.start])
         raw_left = text[lo:f.start]
         left, approx_tail = _strip_tail(re.sub(r"\s+", "", raw_left))
         if left.endswith("从"):   # 从92.1%提高到98.6%: the level before, and the level after
