@@ -40,6 +40,11 @@ def test_no_date_in_the_text_means_none():
     assert read_date(doc("本报讯 5月18日，专案组抓获逃犯。")) is None
 
 
+def test_dateline_year_from_a_campaign_name():
+    text = "本报讯  8月16日，记者从某市公安局获悉，该局在“云剑-2022”行动中破获一起案件。"
+    assert read_date(doc(text)).value == "2022-08-16"
+
+
 def test_dateline_year_after_a_reviewed_year():
     text = "本报讯(记者 某某)2月12日上午，省公安厅举行新闻发布会，通报了2014年全省刑侦工作。"
     assert read_date(doc(text)).value == "2015-02-12"
@@ -73,6 +78,9 @@ def test_covers_relative_to_the_date_and_history_is_no_review():
     (Calendar(2023, 2), "2023年1月，共查获", "2023-01"),
     (Calendar(2018, 7), "2018年上半年，立案数下降", "2018-01/2018-06"),
     (Calendar(), "今年以来，共破获", None),
+    (Calendar(2021, 12), "今年3月以来，共侦破", "2021-03/2021-12"),
+    (Calendar(2021, 12), "去年10月起，共侦破", "2020-10/2021-12"),
+    (Calendar(2015, 2), "岁末年初，公安部部署", "2014-12/2015-02"),
     (Calendar(2023, 7), "自2014年公安部部署开展“猎狐行动”以来，累计缉捕", "2014-01/2023-07"),
     (Calendar(2021, 1), "今年元旦假期，市公安局每日出动", "2021"),
 ])

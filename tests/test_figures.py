@@ -82,6 +82,15 @@ def test_not_figures(text):
     assert figs(text) == []
 
 
+def test_one_persons_figures_are_not_the_organs():
+    art = ("发布时间:2022-08-16\n"
+           "龙岗警方一举捣毁窝点9个，抓获李某某等犯罪嫌疑人87名。\n"
+           "民警王某某从警以来，参与侦破各类刑事案件300余起。\n"
+           "到案的张先生说，他出借了自己和家人的6张银行卡。\n")
+    r = extract_document(document_from_text(art, "p1", "p1.txt"))
+    assert sorted((o.indicator, o.value) for o in r.observations) == [("犯罪嫌疑人", "87"), ("窝点", "9")]
+
+
 def test_numbers():
     assert chinese_number("一百二十") == 120 and chinese_number("两") == 2 and chinese_number("一二") is None
     assert parse_value("1.2", "亿") == Decimal("120000000.0")

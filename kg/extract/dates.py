@@ -18,11 +18,11 @@ from ..errors import ResourceError
 from ..model import DocDate, Document
 
 KINDS = ("published", "stamp", "dateline")
-PERIOD_KINDS = ("ytd", "this_year", "whole_year", "new_year", "last_year", "since_last_year", "h1", "h2", "past_year", "past_years")
+PERIOD_KINDS = ("ytd", "this_year", "whole_year", "new_year", "year_turn", "last_year", "since_last_year", "h1", "h2", "past_year", "past_years")
 
 # Years the text names: 2019年, and the year in a campaign name (“昆仑2020”, 净网2019); not case
 # codes (“2019.2.23”) or dates in digits.
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)|(?<=[\u4e00-\u9fff])((?:19|20)\d{2})"
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)|(?:(?<=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]-))((?:19|20)\d{2})"
                    r"(?=[”\"」』)）\s]|专项|行动|战役|集群|$)")
 
 
@@ -74,7 +74,7 @@ def _period_re() -> re.Pattern:
         rf"自(?P<y4>(?:19|20)\d{{2}})年(?:(?P<m4>\d{{1,2}})月)?[^，。；\d]{{0,30}}?以来"
         rf"|{y}年(?P<m>\d{{1,2}})月(?:份)?(?P<ms>以来)?(?!\d{{0,2}}日)"
         rf"|{y.replace('P<y>', 'P<y2>')}年(?:度)?(?:(?P<half>上半年|下半年)|(?P<since>以来|来))?(?![\d月])"
-        rf"|(?<![\d年])(?P<m3>\d{{1,2}})月(?:份)?以来"
+        rf"|(?:(?P<rel3>今年|去年)|(?<![\d年]))(?P<m3>\d{{1,2}})月(?:份)?(?:以来|起)"
         rf"|(?P<w>{words})")
 
 
@@ -99,6 +99,8 @@ class Calendar:
             return None
         if kind == "this_year":
             return str(y)
+        if kind == "year_turn":   # 岁末年初: from December of the year before to the date
+            return f"{y - 1}-12/{y}-{self.month:02d}" if self.year and self.month and self.month <= 3 else None
         if kind == "new_year":   # 元旦: the January of the article's year
             return f"{y}-01"
         if kind == "whole_year":   # 全年: the reviewed year in a review, else this year
@@ -163,9 +165,10 @@ def find_periods(text: str, cal: Calendar) -> list[tuple[int, int, str | None]]:
                 val = cal.since(y) or str(y)
             else:
                 val = str(y)
-        elif m.group("m3"):
+        elif m.group("m3"):   # (今年/去年)3月以来
             mo = int(m.group("m3"))
-            val = cal.since(cal.ref_year, mo) if cal.ref_year and 1 <= mo <= 12 else None
+            y = cal.ref_year - (m.group("rel3") == "去年")
+            val = cal.since(y, mo) if cal.ref_year and 1 <= mo <= 12 else None
         else:
             kind, n = words[m.group("w")]
             val = cal.resolve(kind, n)

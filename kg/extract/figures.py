@@ -359,18 +359,16 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
         organs = [sp for sp in spans if sp.type == "Bureau" and not _guest(text, sp.start, sp.end)]
         figs = sentence_figures(text, [sp.end for sp in spans if sp.type in ("Bureau", "Organization")])
         prev = carry[1] if carry and carry[0] == sent.paragraph else None
-        carry = (sent.paragraph, ("Bureau", organs[0].name)) if organs else None
+        carry = (sent.paragraph, ("Bureau", _specific(organs))) if organs else None
         for n, f in enumerate(figs):
             if _individual(text, spans, f["start"]):
                 continue
             named = [sp for sp in organs if sp.end <= f["start"]]
             scoped = re.search(r"全局|全区|全县", text[:f["start"]])
-            subject = ("Bureau", named[0].name) if named else (main if scoped else prev or main)
+            subject = ("Bureau", _specific(named)) if named else (main if scoped else prev or main)
             before = [p for p in periods if p[1] <= f["start"]]
             if before:
                 period = before[-1][2]
-            elif periods:
-                period = periods[0][2]
             elif sent.paragraph in para_period:
                 period = para_period[sent.paragraph]
             else:
@@ -387,6 +385,15 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
     return _dedupe(found)
 
 
+def _specific(organs) -> str:
+    """The first organ a sentence names, or a branch of it named there too (深圳市公安局龙岗区分局
+    rather than 深圳市公安局; its units, 刑侦大队, report the organ's figures)."""
+    first = organs[0].name
+    units = [sp.name for sp in organs[1:] if sp.name.startswith(first) and len(sp.name) > len(first)
+             and sp.name.endswith(("分局", "公安局"))]
+    return units[0] if units else first
+
+
 def _guest(text: str, start: int, end: int) -> bool:
     """A bureau named as helper or principal (在…的指导下, 按照公安部统一部署) is not the one
     whose figures the sentence reports."""
@@ -398,7 +405,10 @@ def _individual(text: str, spans, pos: int) -> bool:
     """A figure after a person's name, with nothing between that makes it the organ's (民警某某…
     培训警力1500余人次): one person's figures are not the organ's."""
     he = [m.end() for m in re.finditer(r"[他她](?!们)", text[:pos])]   # 他参与侦破…: one person
-    people = [sp.end for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos] + he
+    verbs = figure_words()["verb"]
+    people = [sp.end for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos
+              and not text[:sp.start].endswith(verbs) and not text.startswith("等", sp.end)] + he
+    # (抓获李某某等犯罪嫌疑人87名: a person named as the object is no subject)
     if not people:
         return False
     between = text[max(people):pos]
