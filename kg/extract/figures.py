@@ -364,6 +364,8 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
             if _individual(text, spans, f["start"]):
                 continue
             named = [sp for sp in organs if sp.end <= f["start"]]
+            seg = max([text.rfind("；", 0, f["start"])] + [m.end() for m in _ASCII_STOP.finditer(text, 0, f["start"])])
+            named = [sp for sp in named if sp.start > seg] or named   # ……；夷陵区公安分局侦破…: its own clause
             scoped = re.search(r"全局|全区|全县", text[:f["start"]])
             subject = ("Bureau", _specific(named)) if named else (main if scoped else prev or main)
             before = [p for p in periods if p[1] <= f["start"]]
@@ -397,6 +399,8 @@ def _specific(organs) -> str:
 def _guest(text: str, start: int, end: int) -> bool:
     """A bureau named as helper or principal (在…的指导下, 按照公安部统一部署) is not the one
     whose figures the sentence reports."""
+    if re.match(r"(?:统一)?(?:部署|挂牌督办|督办|交办|批示)", text[end:]):
+        return True   # 公安部挂牌督办的…, 公安部部署开展…: the principal, not the one reporting
     return bool(re.search(r"(?:在|按照|根据|依照|遵照|配合|协助)[^，。在]{0,16}$", text[:start])) and bool(
         re.match(r"[^，。]{0,40}?(?:指导|支持|配合|协助|帮助|领导|部署|要求)", text[end:]))
 
@@ -407,12 +411,17 @@ def _individual(text: str, spans, pos: int) -> bool:
     he = [m.end() for m in re.finditer(r"[他她](?!们)", text[:pos])]   # 他参与侦破…: one person
     verbs = figure_words()["verb"]
     people = [sp.end for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos
-              and not text[:sp.start].endswith(verbs) and not text.startswith("等", sp.end)] + he
-    # (抓获李某某等犯罪嫌疑人87名: a person named as the object is no subject)
+              and not _object(text, sp.start) and not text.startswith("等", sp.end)] + he
     if not people:
         return False
     between = text[max(people):pos]
     return not re.search(r"介绍|表示|说|指出|通报|透露|获悉|了解|全市|全省|全区|全县|全州|全国|全局|全年|共", between)
+
+
+def _object(text: str, start: int) -> bool:
+    """A person named after a verb of the clause (抓获犯罪嫌疑人赵某某, 抓获李某某等) is its object."""
+    lo = max(text.rfind(ch, 0, start) for ch in "，。；：！？")
+    return any(v in text[lo + 1:start] for v in figure_words()["verb"])
 
 
 def _main_subject(ctx, analysed) -> tuple[str, str] | None:
