@@ -18,7 +18,6 @@ from kg.extract.figures import chinese_number, decimal_text, parse_value, senten
 from kg.figures_csv import COLUMNS, observations_csv
 from kg.ingest import document_from_text
 from kg.iri import KG
-from kg.model import Corpus
 from kg.rdf import article_extra_triples, build_graph
 
 ROOT = Path(__file__).resolve().parents[1]

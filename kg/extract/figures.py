@@ -94,8 +94,7 @@ def chinese_number(s: str) -> int | None:
 
 def decimal_text(d: Decimal) -> str:
     """A decimal as plain text: 26000, 22.71 (no exponent, no trailing zeros)."""
-    s = format(d.normalize(), "f")
-    return s
+    return format(d.normalize(), "f")
 
 
 def parse_value(num: str, mul: str | None) -> Decimal | None:
@@ -133,14 +132,14 @@ class _Fig:
         self.verb = ""
 
 
-def _strip_front(s: str, periods_re: re.Pattern, verbs: bool = True) -> tuple[str, str]:
+def _strip_front(s: str, verbs: bool = True) -> tuple[str, str]:
     """Scope, time, adverbs and the verb off the front of an indicator; returns (rest, last verb)."""
     w = figure_words()
     verb = ""
     changed = True
     while s and changed:
         changed = False
-        m = periods_re.match(s)
+        m = _TIME_AT_START.match(s)
         if m and m.end() > 0:
             s, changed = s[m.end():], True
             continue
@@ -222,9 +221,8 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
             continue   # 三个, 两名: words more than figures; 百亿 is one
         if text[max(0, f.start - 2):f.start].endswith(("这", "该", "此", "上述", "其中的")):
             continue   # 这5起专案: the figures named before
-        if text[max(0, f.start - 1):f.start] in ("第", "前", "后", "每", "上", "近") and not m.group("pre"):
-            if text[max(0, f.start - 1):f.start] != "近":
-                continue
+        if text[max(0, f.start - 1):f.start] in ("第", "前", "后", "每", "上"):
+            continue   # 第3名, 前10位: ranks and limits
         if _inside_quotes(text, f.start):
             continue   # “四个意识”
         thing = next((t for t in w["not_thing"] if text.startswith(t, f.end)), None)
@@ -234,8 +232,7 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
         figs.append(f)
     out: list[_Fig] = []
     prev_end = 0
-    periods_re = _TIME_AT_START
-    for i, f in enumerate(figs):
+    for f in figs:
         lo = max([prev_end] + [text.rfind(ch, 0, f.start) + 1 for ch in _HARD]
                  + [e for e in actor_ends if e <= f.start]
                  + [m.end() for m in _ASCII_STOP.finditer(text, 0, f.start)]
@@ -275,7 +272,7 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
         if f.indicator.endswith(("的",) + w["lead"]) and len(f.indicator) > 1 or (
                 f.indicator.endswith("等") and _LIST_END.search(f.indicator[-2:])):
             f.indicator = ""   # 都江堰市公安局等24个“优秀公安局”, 破获的5起…: the thing follows
-        f.indicator, f.verb = _strip_front(f.indicator, periods_re)
+        f.indicator, f.verb = _strip_front(f.indicator)
         f.indicator = _strip_tail(f.indicator)[0]
         noun = "" if f.change else _right_noun(text, f.end)
         if noun:    # 打掉1个黑社会犯罪集团, 向5000余名群众: the noun after the figure is the thing
@@ -322,7 +319,7 @@ def _fill_lists(figs: list[_Fig]) -> None:
         if k > 1 or (not head.indicator and head.change):
             items = [s for s in head.left.split("、") if s]
             # the items name measures (破案数、抓获犯罪嫌疑人数): their verbs stay
-            cleaned = [_strip_front(s, _TIME_AT_START, verbs=False)[0] for s in items[-k:]] if len(items) >= k else []
+            cleaned = [_strip_front(s, verbs=False)[0] for s in items[-k:]] if len(items) >= k else []
             if k > 1 and len(cleaned) == k and all(cleaned):
                 for f, s in zip(group, cleaned):
                     f.indicator = _after_list(s)
@@ -409,7 +406,6 @@ def _individual(text: str, spans, pos: int) -> bool:
     """A figure after a person's name, with nothing between that makes it the organ's (民警某某…
     培训警力1500余人次): one person's figures are not the organ's."""
     he = [m.end() for m in re.finditer(r"[他她](?!们)", text[:pos])]   # 他参与侦破…: one person
-    verbs = figure_words()["verb"]
     people = [sp.end for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos
               and not _object(text, sp.start) and not text.startswith("等", sp.end)] + he
     if not people:
