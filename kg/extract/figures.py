@@ -353,7 +353,8 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
         verbs = figure_words()["verb"]
         # 破获2001年本地命案积案1起: a year after the verb dates the thing counted, not the count
         periods = [p for p in find_periods(text, cal) if not text[:p[0]].endswith(verbs + ("、",))]
-        organs = [sp for sp in spans if sp.type == "Bureau" and not _guest(text, sp.start, sp.end)]
+        organs = [sp for sp in spans if sp.type == "Bureau" and not _guest(text, sp.start, sp.end)
+                  and not text.startswith("门", sp.end)]   # 公安部门 (departments) is no 公安部
         figs = sentence_figures(text, [sp.end for sp in spans if sp.type in ("Bureau", "Organization")])
         prev = carry[1] if carry and carry[0] == sent.paragraph else None
         carry = (sent.paragraph, ("Bureau", _specific(organs))) if organs else None
