@@ -195,3 +195,12 @@ def test_viewer_shows_the_date_next_to_each_source(result):
     assert [a.get("date") for a in data["articles"]] == ["2021-01-30"]
     js = (ROOT / "kg" / "viewer_assets" / "viewer.js").read_text(encoding="utf-8")
     assert "A[ai].date" in js
+
+
+def test_subject_is_never_an_organ_the_text_does_not_name():
+    art = "发布时间:2021-01-04\n元旦假期，西安市共查处交通违法行为2万余例。\n"
+    r = extract_document(document_from_text(art, "x1", "x1.txt"))
+    [o] = r.observations
+    assert (o.indicator, o.value, o.unit, o.period) == ("交通违法行为", "20000", "例", "2021-01")
+    named = {(m.type, m.name) for m in r.mentions}
+    assert o.subject is None or o.subject in named

@@ -423,10 +423,11 @@ def _object(text: str, start: int) -> bool:
 
 def _main_subject(ctx, analysed) -> tuple[str, str] | None:
     """The organ whose figures an article reports unless a sentence names another: the bureau of
-    its home place when the text names it, else the bureau it names most."""
+    its home place when the text names it (about as often as any other), else the bureau it names
+    most, else its home place (never an organ the text does not name)."""
     counts = Counter(sp.name for _, _, spans in analysed for sp in spans if sp.type == "Bureau")
     main = ctx.main_bureau()
-    if main and counts.get(main, 0) * 2 >= max(counts.values(), default=0):
+    if main in counts and counts[main] * 2 >= max(counts.values()):
         return ("Bureau", main)
     if counts:
         return ("Bureau", sorted(counts, key=lambda n: (-counts[n], n))[0])
