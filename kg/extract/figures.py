@@ -355,7 +355,10 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
         periods = [p for p in find_periods(text, cal) if not text[:p[0]].endswith(verbs + ("、",))]
         organs = [sp for sp in spans if sp.type == "Bureau" and not _guest(text, sp.start, sp.end)
                   and not text.startswith("门", sp.end)]   # 公安部门 (departments) is no 公安部
-        figs = sentence_figures(text, [sp.end for sp in spans if sp.type in ("Bureau", "Organization")])
+        w = figure_words()
+        actors = [sp.end for sp in spans if sp.type in ("Bureau", "Organization")
+                  or sp.type == "Place" and text.startswith(w["lead"] + w["verb"], sp.end)]   # 西安市共查处…
+        figs = sentence_figures(text, actors)
         prev = carry[1] if carry and carry[0] == sent.paragraph else None
         carry = (sent.paragraph, ("Bureau", _specific(organs))) if organs else None
         for n, f in enumerate(figs):
