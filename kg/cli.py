@@ -95,13 +95,26 @@ def _cmd_view(a) -> int:
 
 
 def _cmd_eval(a) -> int:
-    from .evaluate import evaluate, format_report, report_json
+    from .evaluate import evaluate, evaluate_figures, figures_json, format_figures, format_report, report_json
 
-    report = evaluate(Path(a.gold), Path(a.graph), Path(a.ontology) if a.ontology else _ontology())
+    gold = Path(a.gold)
+    figures_dir = Path(a.figures) if a.figures else None
+    only_figures = gold.is_dir() and any(gold.glob("*.figures.json")) and not any(
+        f for f in gold.glob("*.json") if not f.name.endswith(".figures.json"))
+    if only_figures:   # a folder of *.figures.json: the dates-and-figures layer alone
+        figures_dir = gold
+    report = None if only_figures else evaluate(gold, Path(a.graph), Path(a.ontology) if a.ontology else _ontology())
+    figs = evaluate_figures(figures_dir, Path(a.graph)) if figures_dir else None
     if a.json:
-        print(json.dumps(report_json(report), ensure_ascii=False, indent=1))
+        d = report_json(report) if report else {}
+        if figs:
+            d["figures"] = figures_json(figs)
+        print(json.dumps(d, ensure_ascii=False, indent=1))
     else:
-        print(format_report(report, detail=a.detail, per_article=a.per_article))
+        parts = [format_report(report, detail=a.detail, per_article=a.per_article)] if report else []
+        if figs:
+            parts.append(format_figures(figs, detail=a.detail))
+        print("\n\n".join(parts))
     return 0
 
 
@@ -179,6 +192,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--detail", action="store_true", help="list missed and false items")
     e.add_argument("--per-article", action="store_true", help="a table per article")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--figures", help="also score dates and observations against this folder of *.figures.json "
+                                     "(a GOLD folder holding only *.figures.json is scored that way alone)")
     e.set_defaults(func=_cmd_eval)
 
     va = sub.add_parser("validate", help="check a graph against the SHACL shapes (exit 0/1/2)")

@@ -209,7 +209,7 @@ def read_gold(gold_dir: Path) -> list[_GoldFile]:
     gold_dir = Path(gold_dir)
     if not gold_dir.is_dir():
         raise GoldError(f"{gold_dir}: gold folder not found")
-    files = sorted(gold_dir.glob("*.json"))
+    files = sorted(f for f in gold_dir.glob("*.json") if not f.name.endswith(".figures.json"))
     if not files:
         raise GoldError(f"{gold_dir}: no *.json gold files in this folder")
     out = []
@@ -601,3 +601,169 @@ def report_json(report: EvalReport) -> dict:
         ad.update(_block_json(a))
         d["articles"].append(ad)
     return d
+
+
+# ---------------------------------------------------------------- dates and figures
+# The second gold layer (*.figures.json), scored exactly as ../shared/tools/figscore_reference.py
+# scores it: predicates and classes by local name, articles by kg:sourceFile / dcterms:identifier
+# stem, an observation found when value (to 0.01), unit, change kind, direction and indicator
+# (one contains the other, spaces and quotes removed) agree; period and subject are accuracies
+# over the found ones; a prediction matching an optional observation is neither hit nor false.
+
+@dataclass
+class FiguresReport:
+    gold_dir: str
+    graph: str
+    tp: int
+    fp: int
+    fn: int
+    p: float
+    r: float
+    f1: float
+    period_acc: float
+    subject_acc: float
+    dates_ok: int
+    dates: int
+    date_acc: float
+    detail: list[str] = field(default_factory=list)
+
+
+_FIG_STRIP = re.compile(r"[\s“”\"'‘’《》()（）]")
+
+
+def _fnorm(s) -> str:
+    return _FIG_STRIP.sub("", str(s or ""))
+
+
+def _fdec(x):
+    from decimal import Decimal, InvalidOperation
+    try:
+        return Decimal(str(x))
+    except (InvalidOperation, TypeError):
+        return None
+
+
+def read_figures_gold(gold_dir: Path) -> list[tuple[Path, dict]]:
+    gold_dir = Path(gold_dir)
+    files = sorted(gold_dir.glob("*.figures.json")) if gold_dir.is_dir() else []
+    if not files:
+        raise GoldError(f"{gold_dir}: no *.figures.json gold files in this folder")
+    out = []
+    for f in files:
+        try:
+            d = json.loads(f.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, OSError) as e:
+            raise GoldError(f"{f}: cannot read ({e})") from None
+        except json.JSONDecodeError as e:
+            raise GoldError(f"{f}:{e.lineno}:{e.colno}: malformed JSON ({e.msg})") from None
+        if not isinstance(d, dict) or not isinstance(d.get("doc"), str) or not isinstance(d.get("observations"), list):
+            raise GoldError(f"{f}: expected an object with \"doc\" and \"observations\"")
+        for i, o in enumerate(d["observations"] + d.get("optional_observations", [])):
+            if not isinstance(o, dict) or not {"indicator", "value", "unit"} <= set(o):
+                raise GoldError(f"{f}: observation {i}: needs indicator, value and unit")
+        out.append((f, d))
+    return out
+
+
+def evaluate_figures(gold_dir: Path, graph: Path | rdflib.Graph) -> FiguresReport:
+    """Dates and observations of `graph` against the *.figures.json files of `gold_dir`."""
+    gold = read_figures_gold(Path(gold_dir))
+    if isinstance(graph, rdflib.Graph):
+        g, name = graph, "<graph>"
+    else:
+        g, name = _parse(Path(graph), "graph"), str(graph)
+    props: dict = {}
+    for s, p, o in g:
+        props.setdefault(s, {}).setdefault(local(p).split(":")[-1], []).append(o)
+    article_of = {}
+    for s, ps in props.items():
+        for key in ("sourceFile", "identifier"):
+            for v in ps.get(key, []):
+                article_of[Path(str(v)).stem] = s
+    labels = {s: str(ps["label"][0]) for s, ps in props.items() if ps.get("label")}
+    obs_by_article: dict = {}
+    for s, ps in props.items():
+        if not any(local(t) == "Observation" for t in ps.get("type", [])):
+            continue
+        src = ps.get("source", [None])[0]
+        if src is None:
+            sent = ps.get("wasDerivedFrom", [None])[0]
+            src = props.get(sent, {}).get("isPartOf", [None])[0]
+        obs_by_article.setdefault(src, []).append(ps)
+
+    def first(ps, k):
+        v = ps.get(k)
+        return None if not v else v[0]
+
+    def pred(ps):
+        ch, d, subj = first(ps, "change"), first(ps, "direction"), first(ps, "subject")
+        return {"indicator": _fnorm(first(ps, "indicator")), "value": _fdec(first(ps, "value")),
+                "unit": _fnorm(first(ps, "unit")), "change": bool(ch and str(ch).strip()),
+                "direction": str(d) if d is not None else None,
+                "period": str(first(ps, "period") or "") or None,
+                "subject": _fnorm(labels.get(subj, subj)) if subj is not None else None}
+
+    def match(go, p):
+        from decimal import Decimal
+        gv, pv = _fdec(go["value"]), p["value"]
+        if gv is None or pv is None or abs(gv - pv) > Decimal("0.01"):
+            return False
+        if _fnorm(go["unit"]) != p["unit"]:
+            return False
+        if bool(go.get("change")) != p["change"] or (go.get("direction") or None) != (p["direction"] or None):
+            return False
+        gi = _fnorm(go["indicator"])
+        return bool(gi) and bool(p["indicator"]) and (gi in p["indicator"] or p["indicator"] in gi)
+
+    tp = fp = fn = dates_ok = dates = per_ok = sub_ok = 0
+    detail: list[str] = []
+    for f, d in gold:
+        stem = Path(d["doc"]).stem
+        art = article_of.get(stem)
+        if d.get("date"):
+            dates += 1
+            got = [str(x) for x in props.get(art, {}).get("date", [])] if art is not None else []
+            if d["date"] in got:
+                dates_ok += 1
+            else:
+                detail.append(f"{stem}: date gold {d['date']} got {got}")
+        preds = [pred(ps) for ps in obs_by_article.get(art, [])] if art is not None else []
+        optional = d.get("optional_observations", [])
+        used: set = set()
+        for go in d["observations"]:
+            hit = next((i for i, p in enumerate(preds) if i not in used and match(go, p)), None)
+            if hit is None:
+                fn += 1
+                detail.append(f"{stem}: missed {go['indicator']} {go['value']}{go['unit']} "
+                              f"{go.get('change') or ''}{go.get('direction') or ''}")
+                continue
+            used.add(hit)
+            tp += 1
+            p = preds[hit]
+            per_ok += (str(go.get("period")) == str(p["period"])) if go.get("period") else 1
+            sub_ok += (_fnorm(go.get("subject")) == p["subject"]) if go.get("subject") else 1
+        for i, p in enumerate(preds):
+            if i in used or any(match(o, p) for o in optional):
+                continue
+            fp += 1
+            detail.append(f"{stem}: false {p['indicator']} {p['value']}{p['unit']}")
+    P, R, F = prf(tp, fp, fn)
+    return FiguresReport(str(gold_dir), name, tp, fp, fn, round(P, 3), round(R, 3), round(F, 3),
+                         round(per_ok / tp, 3) if tp else 0.0, round(sub_ok / tp, 3) if tp else 0.0,
+                         dates_ok, dates, round(dates_ok / dates, 3) if dates else 0.0, detail)
+
+
+def format_figures(r: FiguresReport, *, detail: bool = False) -> str:
+    out = [f"figures gold: {r.gold_dir}   graph: {r.graph}",
+           f"observations P/R/F1 {r.p:.2f}/{r.r:.2f}/{r.f1:.2f} (tp={r.tp} fp={r.fp} fn={r.fn}); "
+           f"period acc {r.period_acc}, subject acc {r.subject_acc}; dates {r.dates_ok}/{r.dates}"]
+    if detail:
+        out += ["    " + d for d in r.detail]
+    return "\n".join(out)
+
+
+def figures_json(r: FiguresReport) -> dict:
+    """The reference scorer's --json keys."""
+    return {"observations": {"p": r.p, "r": r.r, "f1": r.f1, "tp": r.tp, "fp": r.fp, "fn": r.fn},
+            "period_acc": r.period_acc, "subject_acc": r.subject_acc, "date_acc": r.date_acc,
+            "dates": r.dates}

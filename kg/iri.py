@@ -57,6 +57,11 @@ def evidence(subject: str, predicate: str, obj: str, doc_id: str, index: int) ->
     return f"{ID_NS}evidence/{_digest(subject, predicate, obj, doc_id, str(index))}"
 
 
+def observation(doc_id: str, sentence_index: int, n: int) -> str:
+    """The n-th figure of a sentence (kg:Observation)."""
+    return f"{ID_NS}observation/{_digest(doc_id)}-{sentence_index}-{n}"
+
+
 def article_graph(doc_id: str) -> str:
     """Named graph holding the facts one article states (TriG / N-Quads export)."""
     return f"{ID_NS}graph/{_digest(doc_id)}"

@@ -73,12 +73,47 @@ class Fact:
     object: tuple[str, str] | str     # (type, name) or a literal (holdsPosition)
 
 
+@dataclass(frozen=True)
+class DocDate:
+    """The article's publication date as the text states it (kg/extract/dates.py).
+
+    `value` is "2019-12-06", "2019-12" or "2019"; `source` says what it was read from
+    (published | stamp | dateline); `text` is the stretch of the file it was read from."""
+    value: str
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One figure a sentence reports (kg/extract/figures.py).  `value` is a decimal string
+    (万/亿 multiplied out), never a float, so output is deterministic; `period` is resolved
+    ("2019", "2019-01/2019-06") or None; `subject` is (type, canonical name) or None."""
+    doc_id: str
+    sentence: int
+    n: int                      # the figure's number within its sentence (0, 1, ...)
+    indicator: str
+    value: str
+    unit: str
+    approximate: bool = False
+    change: str | None = None   # 同比 | 环比 | 较去年, or None for a level or count
+    direction: str | None = None  # up | down for a change
+    period: str | None = None
+    subject: tuple[str, str] | None = None
+    surface: str = ""           # the figure as written (1300余起)
+    start: int = -1             # offsets of the figure in Document.text, -1 when not known
+    end: int = -1
+
+
 @dataclass
 class ArticleResult:
     """What extraction produced for one article (the map step's output)."""
     document: Document
     mentions: list[Mention]
     facts: list[Fact]
+    date: DocDate | None = None
+    covers: str | None = None   # the period an annual or half-year review reports on
+    observations: list[Observation] = field(default_factory=list)
 
 
 @dataclass
@@ -114,6 +149,7 @@ class Corpus:
     documents: list[Document]
     entities: dict[str, Entity]
     relations: list[Relation]
+    results: list[ArticleResult] = field(default_factory=list)   # for dates and observations
 
 
 @dataclass

@@ -22,7 +22,7 @@ from rdflib import Namespace
 
 from . import iri
 from .model import ArticlePart, ArticleResult
-from .resolve import article_keys, mention_key
+from .resolve import article_keys, identity, mention_key
 
 KG_NS = iri.KG_NS
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -53,11 +53,15 @@ def kg(name: str) -> ox.NamedNode:
 
 _P = {name: _N(ns + name) for ns, names in (
     (RDFS_NS, ("label",)), (SKOS_NS, ("altLabel",)),
-    (DCTERMS_NS, ("identifier", "title", "source", "isPartOf")), (PROV_NS, ("wasDerivedFrom",)),
+    (DCTERMS_NS, ("identifier", "title", "source", "isPartOf", "date")), (PROV_NS, ("wasDerivedFrom",)),
     (OA_NS, ("start", "end")), (RDF_NS, ("subject", "predicate", "object", "Statement")))
     for name in names}
 _C = {name: kg(name) for name in ("Article", "Sentence", "Mention", "Evidence", "sourceFile", "encoding",
-                                  "byline", "mentionedIn", "denotes", "surface", "index", "text")}
+                                  "byline", "mentionedIn", "denotes", "surface", "index", "text",
+                                  "dateSource", "dateText", "covers", "Observation", "indicator", "value",
+                                  "unit", "approximate", "figureText", "change", "direction", "period",
+                                  "subject")}
+_XSD = {name: _N(XSD_NS + name) for name in ("date", "gYearMonth", "gYear", "string", "decimal", "boolean")}
 
 
 def zh(text: str) -> ox.Literal:
@@ -165,6 +169,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
                   _T(ev, _P["predicate"], st.predicate), _T(ev, _P["object"], st.object),
                   _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a)]
             sentences_used.add(idx)
+    t += _dates_and_figures(result, a, keys, names, sentences_used)
     for sent in doc.sentences:
         if sent.index in sentences_used:
             sn = node(iri.sentence(did, sent.index))
@@ -180,6 +185,59 @@ def article_part(result: ArticleResult) -> ArticlePart:
         relations=sorted(evidence),
         triples=len(t),
     )
+
+
+def _canonical_decimal(value: str) -> str:
+    """xsd:decimal's canonical form (26000 -> 26000.0): what Turtle writers print, so the
+    graph round-trips through every format unchanged."""
+    return value if "." in value else value + ".0"
+
+
+def _date_literal(value: str) -> ox.Literal:
+    """2019-12-06 -> xsd:date, 2019-12 -> xsd:gYearMonth, 2019 -> xsd:gYear (lexical form kept)."""
+    kind = {10: "date", 7: "gYearMonth", 4: "gYear"}.get(len(value), "string")
+    return ox.Literal(value, datatype=_XSD[kind])
+
+
+def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: set[int]) -> list[ox.Triple]:
+    """The article's date (dcterms:date, kg:dateSource, kg:dateText), the period it reviews
+    (kg:covers) and its observations (kg:Observation, docs/rdf-layout.md).  An observation's
+    subject is the entity of the article it names; one the article does not mention otherwise
+    enters the reduce as a name of its own (`names`, with no mention counted)."""
+    doc = result.document
+    out: list[ox.Triple] = []
+    if result.date is not None:
+        out += [_T(a, _P["date"], _date_literal(result.date.value)),
+                _T(a, _C["dateSource"], ox.Literal(result.date.source)),
+                _T(a, _C["dateText"], zh(result.date.text))]
+    if result.covers:
+        out.append(_T(a, _C["covers"], ox.Literal(result.covers)))
+    for o in result.observations:
+        n = node(iri.observation(doc.doc_id, o.sentence, o.n))
+        out += [_T(n, A, _C["Observation"]), _T(n, _C["indicator"], zh(o.indicator)),
+                _T(n, _C["value"], ox.Literal(_canonical_decimal(o.value), datatype=_XSD["decimal"])),
+                _T(n, _C["unit"], ox.Literal(o.unit)),
+                _T(n, _C["approximate"], ox.Literal(bool(o.approximate))),
+                _T(n, _C["figureText"], zh(o.surface)),
+                _T(n, _P["wasDerivedFrom"], node(iri.sentence(doc.doc_id, o.sentence))),
+                _T(n, _P["source"], a)]
+        if o.change:
+            out.append(_T(n, _C["change"], ox.Literal(o.change)))
+        if o.direction:
+            out.append(_T(n, _C["direction"], ox.Literal(o.direction)))
+        if o.period:
+            out.append(_T(n, _C["period"], ox.Literal(o.period)))
+        if o.start >= 0:
+            out += [_T(n, _P["start"], ox.Literal(o.start)), _T(n, _P["end"], ox.Literal(o.end))]
+        if o.subject is not None:
+            typ, name = o.subject
+            key = keys.get((typ, name))
+            if key is None:
+                key = identity(typ, name)
+                names[key][(typ, name)] += 0
+            out.append(_T(n, _C["subject"], node(iri.entity(key))))
+        sentences_used.add(o.sentence)
+    return out
 
 
 def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[ox.Triple]:

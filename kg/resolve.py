@@ -103,4 +103,4 @@ def resolve(results: list[ArticleResult]) -> Corpus:
     relations = [Relation(s, p, o, lit, tuple(sorted(ev)))
                  for (s, p, o, lit), ev in sorted(evidence.items())]
     documents = sorted((r.document for r in results), key=lambda d: d.doc_id)
-    return Corpus(documents, entities, relations)
+    return Corpus(documents, entities, relations, sorted(results, key=lambda r: r.document.doc_id))

@@ -133,6 +133,7 @@ class _Collected:
         kg_links: list = []
         titles: dict = defaultdict(list)
         source_file: dict = {}
+        pub_date: dict = {}
         ident: dict = {}
         s_text: dict = defaultdict(list)
         s_part: dict = {}
@@ -164,6 +165,8 @@ class _Collected:
                 source_file[s] = str(o)
             elif p == DCTERMS.identifier:
                 ident[s] = str(o)
+            elif p == DCTERMS.date:
+                pub_date[s] = str(o)
             elif p == KG.text:
                 s_text[s].append(o)
             elif p == DCTERMS.isPartOf:
@@ -247,7 +250,10 @@ class _Collected:
             art_refs |= {x for _, x in terms if x not in s_text}
         for a in sorted(art_refs, key=self._article_key):
             self.article_ids[a] = len(self.articles)
-            self.articles.append({"title": self._article_title(a), "file": source_file.get(a, "")})
+            entry = {"title": self._article_title(a), "file": source_file.get(a, "")}
+            if a in pub_date:   # the publication date, shown next to every source
+                entry["date"] = pub_date[a]
+            self.articles.append(entry)
         for s in sorted(sent_refs, key=self._sentence_key):
             self.sentence_ids[s] = len(self.sentences)
             part = s_part.get(s)

@@ -19,10 +19,12 @@ ONTOLOGY = ontology_file("kg.ttl")
 SHAPES = shapes_file()
 SCORER = ROOT.parent / "shared" / "tools" / "score_reference.py"
 
-CLASSES = list(ENTITY_TYPES) + ["Article", "Sentence", "Evidence", "Mention"]
+CLASSES = list(ENTITY_TYPES) + ["Article", "Sentence", "Evidence", "Mention", "Observation"]
 OBJECT_PROPS = ["memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf",
-                "received", "endorsed", "mentionedIn", "denotes"]
-DATA_PROPS = ["holdsPosition", "text", "index", "surface", "sourceFile", "byline", "encoding"]
+                "received", "endorsed", "mentionedIn", "denotes", "subject"]
+DATA_PROPS = ["holdsPosition", "text", "index", "surface", "sourceFile", "byline", "encoding",
+              "indicator", "value", "unit", "change", "direction", "approximate", "period", "figureText",
+              "covers", "dateSource", "dateText"]
 SDO = rdflib.Namespace("https://schema.org/")
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")

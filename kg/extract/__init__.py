@@ -16,6 +16,8 @@ from .bureaus import find_bureaus
 from .campaigns import find_campaigns
 from .cases import find_cases
 from .context import Context, Span
+from .dates import date_article
+from .figures import find_observations
 from .orgs import find_orgs
 from .people import find_people
 from .places import find_towns, index_places
@@ -162,7 +164,8 @@ def extract_document(doc: Document) -> ArticleResult:
                                     anonymous=sp.anonymous))
     facts, extra = relate(doc, ctx, analysed)
     mentions.extend(extra)
-    return ArticleResult(doc, mentions, facts)
+    date, covers, cal = date_article(doc)
+    return ArticleResult(doc, mentions, facts, date, covers, find_observations(doc, ctx, analysed, cal))
 
 
 def _original(sentence, i: int, j: int) -> tuple[int, int]:

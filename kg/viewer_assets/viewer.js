@@ -233,6 +233,7 @@
     var parts = [];
     if (ai >= 0) {
       parts.push("《" + A[ai].title + "》");
+      if (A[ai].date) parts.push(A[ai].date);
       if (A[ai].file) parts.push(A[ai].file);
     }
     if (index >= 0) parts.push("句\u00a0#" + index);
@@ -286,7 +287,8 @@
       return li;
     }, all, redraw);
     section("文章 / Articles", n.ar || [], function (ai) {
-      return el("li", "article", ["《" + A[ai].title + "》" + (A[ai].file ? " " + A[ai].file : "")]);
+      return el("li", "article", ["《" + A[ai].title + "》" + (A[ai].date ? " " + A[ai].date : "")
+                                  + (A[ai].file ? " " + A[ai].file : "")]);
     }, all, redraw);
     body.appendChild(el("div", "iri", [n.iri]));
     panel.hidden = false;
