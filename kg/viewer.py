@@ -18,10 +18,11 @@ mention or sentence triples:
   bureaus and officials first, then by degree (ties by IRI).  The page says how many were
   left out.  An entity outside the overview is drawn with its neighbours when search or a
   link opens it.
-- The side panel's sources are embedded for every entity, capped: EVIDENCE_CAP sentences
-  per fact or position, MENTION_CAP mentions and ARTICLE_CAP articles per entity (the first
-  by IRI); the panel says how many more there are.  This bounds the page at about
-  (entities x caps) sentences, whatever the corpus size.
+- The side panel's sources are embedded for every entity, capped (the first by IRI; larger
+  caps inside the overview): source sentences per fact or position, articles per entity,
+  and for overview entities their mentions (surface form in its sentence); the panel says
+  how many more there are.  This bounds the page at about (entities x caps) sentences,
+  whatever the corpus size.
 - With `endpoint` (a SPARQL endpoint URL, e.g. `kg serve`'s /query), entities outside the
   overview carry only their search entry and the edges touching the overview; the page
   queries the endpoint for their neighbourhood and sources when opened.
@@ -39,6 +40,7 @@ import html
 import json
 import math
 import re
+import time
 import urllib.parse
 from collections import defaultdict
 from functools import lru_cache
@@ -57,15 +59,18 @@ ASSETS = Path(str(resources.files("kg") / "viewer_assets"))
 STATIC_LAYOUT_THRESHOLD = 800   # above this many nodes: layout in Python, physics off
 _EDGE_LABEL_THRESHOLD = 800     # above this many nodes: no edge labels drawn on the canvas
 MAX_NODES = 2000                # default size of the overview
-EVIDENCE_CAP = 5                # source sentences embedded per fact or position
-MENTION_CAP = 10                # mentions embedded per entity
-ARTICLE_CAP = 30                # articles embedded per entity
+# Sources embedded per entity of the overview / outside it (the panel says how many more):
+EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE = 5, 2     # sentences per fact or position
+ARTICLE_CAP, ARTICLE_CAP_OUTSIDE = 30, 5      # articles per entity
+MENTION_CAP = 10                              # mentions per entity (overview only)
 _BATCH = 500                    # IRIs per VALUES block
 
 _TYPE_RANK = {t: i for i, t in enumerate(ENTITY_TYPES)}  # Official before Person, Bureau before Organization
 _KG_NS = str(KG)
 _TYPE_IRIS = {_KG_NS + t: t for t in ENTITY_TYPES}
 _FIRST_TYPES = {"Bureau", "Official"}
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 # --------------------------------------------------------------------------- assets
 
 @lru_cache(maxsize=None)
@@ -179,12 +184,12 @@ def _keep(bucket: list, item, cap: int) -> None:
 class _Capped:
     """Per-key capped lists of the smallest items, and how many items each key saw."""
 
-    def __init__(self, cap: int):
-        self.cap, self.items, self.count = cap, defaultdict(list), defaultdict(int)
+    def __init__(self):
+        self.items, self.count = defaultdict(list), defaultdict(int)
 
-    def add(self, k, item) -> None:
+    def add(self, k, item, cap: int) -> None:
         self.count[k] += 1
-        _keep(self.items[k], item, self.cap)
+        _keep(self.items[k], item, cap)
 
 
 def _iri_values(keys) -> str:
@@ -229,6 +234,15 @@ class _Collected:
 
     def __init__(self, store: ox.Store, max_nodes: int, lazy: bool):
         self.store = store
+        self.timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name):
+            nonlocal clock
+            now = time.perf_counter()
+            self.timings[name] = round(now - clock, 3)
+            clock = now
+
         # Entities and their most specific type.
         rank: dict[str, int] = {}
         for row in self._q(f"SELECT ?e ?t WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?e a ?t }}"):
@@ -239,13 +253,32 @@ class _Collected:
                     rank[k] = r
         keys = sorted(rank)
         tmp = {k: i for i, k in enumerate(keys)}
-        # Edges: kg: triples between two entities.
+        lap("entities")
+        # Names, positions and edges (kg: triples between two entities): one pass over what
+        # the entities say (the subject index), not over the whole store.
+        labels: dict = {}
+        alias: dict = defaultdict(set)
+        positions: dict = defaultdict(set)
         edges = set()
-        for s, p, o in self._q(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?p), "
-                               f"\"{_KG_NS}\") && !isLiteral(?o)) }}"):
-            a, b = tmp.get(_key(s)), tmp.get(_key(o))
-            if a is not None and b is not None:
-                edges.add((a, _local(p.value), b))
+        label_p, alt_p, pos_p = str(RDFS_LABEL), str(SKOS_ALT), _KG_NS + "holdsPosition"
+        for s, p, o in self._q(f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?s a ?t . "
+                               f"?s ?p ?o FILTER(?p != rdf:type && ?p != kg:mentionedIn) }}"):
+            i = tmp.get(_key(s))
+            if i is None:
+                continue
+            pv = p.value
+            if isinstance(o, ox.Literal):
+                if pv == label_p:
+                    _better(labels, i, o)
+                elif pv == alt_p:
+                    alias[i].add(o.value)
+                elif pv == pos_p:
+                    positions[i].add(o.value)
+            elif pv.startswith(_KG_NS):
+                j = tmp.get(_key(o))
+                if j is not None:
+                    edges.add((i, _local(pv), j))
+        lap("names and edges")
         # The overview: connected first, bureaus and officials first, then by degree.
         deg = [0] * len(keys)
         for a, _, b in edges:
@@ -257,40 +290,27 @@ class _Collected:
         inside = set(ranked[:max(0, max_nodes)])
         order = sorted(inside) + sorted(set(range(len(keys))) - inside)  # each part by IRI
         new = {old: i for i, old in enumerate(order)}
-        self.overview = len(inside)
+        ov = self.overview = len(inside)
         self.keys = [keys[i] for i in order]
-        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.index = index = {k: i for i, k in enumerate(self.keys)}
         self.node_type = [ENTITY_TYPES[rank[k]] for k in self.keys]
+        self.node_label = [labels[old][1] if old in labels else _local(keys[old]) for old in order]
+        self.node_alias = {new[i]: v - {self.node_label[new[i]]} for i, v in alias.items()}
         self.all_preds = sorted({p for _, p, _ in edges})
         edges = {(new[a], p, new[b]) for a, p, b in edges}
-        ov = self.overview
         self.edges = sorted(e for e in edges if not lazy or e[0] < ov or e[2] < ov)
         self.total_edges = len(edges)
-        del edges, tmp, deg, ranked
         self.full = (lambda i: i < ov) if lazy else (lambda i: True)  # panel data embedded?
+        self.node_pos = {new[i]: v for i, v in positions.items() if self.full(new[i])}
+        del edges, tmp, deg, ranked, labels, alias, positions, rank
+        lap("overview")
 
-        index = self.index
-        labels: dict = {}
-        for e, lit in self._q("SELECT ?e ?l WHERE { ?e rdfs:label ?l FILTER isLiteral(?l) }"):
-            i = index.get(_key(e))
-            if i is not None:
-                _better(labels, i, lit)
-        self.node_label = [labels[i][1] if i in labels else _local(k) for i, k in enumerate(self.keys)]
-        del labels
-        self.node_alias = defaultdict(set)
-        for e, lit in self._q("SELECT ?e ?l WHERE { ?e skos:altLabel ?l FILTER isLiteral(?l) }"):
-            i = index.get(_key(e))
-            if i is not None and lit.value != self.node_label[i]:
-                self.node_alias[i].add(lit.value)
-        self.node_pos = defaultdict(set)
-        for e, lit in self._q("SELECT ?e ?p WHERE { ?e kg:holdsPosition ?p FILTER isLiteral(?p) }"):
-            i = index.get(_key(e))
-            if i is not None and self.full(i):
-                self.node_pos[i].add(lit.value)
+        # Sources, capped (more for the overview): the first sentences / articles by IRI.
+        def cap(i, big, small):
+            return big if i < ov else small
 
-        # Sources, capped: the first sentences / articles by IRI.
         edge_set = set(self.edges)
-        edge_ev, pos_ev = _Capped(EVIDENCE_CAP), _Capped(EVIDENCE_CAP)
+        edge_ev, pos_ev = _Capped(), _Capped()
         for s, p, o, d in self._q("SELECT ?s ?p ?o ?d WHERE { ?r rdf:subject ?s ; rdf:predicate ?p ; "
                                   "rdf:object ?o ; prov:wasDerivedFrom ?d }"):
             i, dk = index.get(_key(s)), _key(d)
@@ -298,30 +318,40 @@ class _Collected:
                 continue
             if isinstance(o, ox.Literal):
                 if self.full(i):
-                    pos_ev.add((i, o.value), dk)
+                    pos_ev.add((i, o.value), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
             elif isinstance(p, ox.NamedNode):
                 e = (i, _local(p.value), index.get(_key(o)))
                 if e in edge_set:  # facts of embedded edges only
-                    edge_ev.add(e, dk)
-        mentions = _Capped(MENTION_CAP)
-        for e, surf, d, src in self._q(
-                "SELECT ?e ?surf ?d ?src WHERE { ?m kg:denotes ?e "
-                "OPTIONAL { ?m kg:surface ?surf } OPTIONAL { ?m prov:wasDerivedFrom ?d } "
-                "OPTIONAL { ?m dcterms:source ?src } }"):
-            i = index.get(_key(e))
-            if i is not None and self.full(i):
-                mentions.add(i, (_key(d) or "", surf.value if surf is not None else "",
-                                 _key(src) or ""))
-        node_arts = _Capped(ARTICLE_CAP)
+                    edge_ev.add(e, dk, cap(min(i, e[2]), EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+        del edge_set
+        lap("evidence")
+        node_arts = _Capped()
         for e, a in self._q("SELECT ?e ?a WHERE { ?e kg:mentionedIn ?a }"):
             i, ak = index.get(_key(e)), _key(a)
             if i is not None and ak is not None and self.full(i):
-                node_arts.add(i, ak)
+                node_arts.add(i, ak, cap(i, ARTICLE_CAP, ARTICLE_CAP_OUTSIDE))
+        lap("articles of entities")
+        # Mentions (surface form in its sentence), for the overview only: per entity, the
+        # first MENTION_CAP by sentence IRI, and how many there are.
+        mentions = _Capped()
+        for e, surf, d in self._values(
+                self.keys[:ov], "SELECT ?x ?surf ?d WHERE { VALUES ?x { %s } LATERAL { SELECT ?x ?surf ?d "
+                "WHERE { ?m kg:denotes ?x ; kg:surface ?surf ; prov:wasDerivedFrom ?d } ORDER BY ?d ?surf LIMIT "
+                f"{MENTION_CAP} }} }}"):
+            i = index.get(_key(e))
+            if i is not None and _key(d):
+                mentions.add(i, (_key(d), surf.value), MENTION_CAP)
+        for e, n in self._values(self.keys[:ov], "SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES ?x { %s } "
+                                 "?m kg:denotes ?x } GROUP BY ?x"):
+            i = index.get(_key(e))
+            if i is not None:
+                mentions.count[i] = int(n.value)
+        lap("mentions")
 
         # The sentences and articles referenced, fetched by IRI.
         sent_refs = {d for v in edge_ev.items.values() for d in v}
         sent_refs |= {d for v in pos_ev.items.values() for d in v}
-        sent_refs |= {d for v in mentions.items.values() for d, _, _ in v if d}
+        sent_refs |= {d for v in mentions.items.values() for d, _ in v}
         sents = {}
         for s, text, part, idx in self._values(
                 sent_refs, "SELECT ?x ?text ?a ?i WHERE { VALUES ?x { %s } ?x kg:text ?text "
@@ -337,7 +367,6 @@ class _Collected:
                 sents[k] = cand
         art_refs = {a for v in node_arts.items.values() for a in v}
         art_refs |= {v[1] for v in sents.values() if v[1]}
-        art_refs |= {src for v in mentions.items.values() for d, _, src in v if src and d not in sents}
         titles, files, idents = {}, {}, {}
         for a, title, file, ident in self._values(
                 art_refs, "SELECT ?x ?t ?f ?id WHERE { VALUES ?x { %s } "
@@ -366,6 +395,7 @@ class _Collected:
             sentence_ids[s] = len(self.sentences)
             (_, text), part, n = sents[s]
             self.sentences.append({"text": text, "a": article_ids.get(part, -1), "i": n})
+        lap("sentences and articles")
 
         def ids(items):
             return sorted(sentence_ids[d] for d in items if d in sentence_ids)
@@ -376,13 +406,9 @@ class _Collected:
                               for i, v in node_arts.items.items()}
         self.node_mentions = {}
         for i, items in mentions.items.items():
-            rows = []
-            for d, surf, src in items:
-                if d in sentence_ids:
-                    rows.append([surf, sentence_ids[d], -1])
-                elif src in article_ids:
-                    rows.append([surf, -1, article_ids[src]])
-            self.node_mentions[i] = (sorted(rows, key=lambda r: (r[1], r[2], r[0])), mentions.count[i])
+            rows = sorted([surf, sentence_ids[d], -1] for d, surf in items if d in sentence_ids)
+            rows.sort(key=lambda r: (r[1], r[0]))
+            self.node_mentions[i] = (rows, max(mentions.count[i], len(rows)))
 
     def _q(self, query: str):
         try:

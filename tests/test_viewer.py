@@ -337,16 +337,18 @@ def test_entities_outside_the_overview_keep_their_sources():
     data = graph_data(g, max_nodes=40)
     S, A = data["sentences"], data["articles"]
     outside = data["nodes"][40:]
-    assert all(n.get("m") and n.get("ar") for n in outside)
+    assert all(n.get("ar") and "m" not in n for n in outside)   # mentions: overview only
+    assert all(n.get("m") for n in data["nodes"][:40])
     i = min(e["f"] for e in data["edges"] if e["f"] >= 40)   # outside, with facts
     n = data["nodes"][i]
     label = n["l"]
     k = int(label[2:-1])
-    (surface, sent, _), = n["m"]
-    assert surface == label and S[sent]["text"] == f"{label}出现在这里。"
-    assert A[S[sent]["a"]] == {"title": f"第{k // 10}篇文章", "file": f"a{k // 10:04d}.txt"}
+    assert [A[a] for a in n["ar"]] == [{"title": f"第{k // 10}篇文章", "file": f"a{k // 10:04d}.txt"}]
     facts = [e for e in data["edges"] if e["f"] == i]
-    assert facts and all(S[e["ev"][0]]["text"] == f"{label}出现在这里。" for e in facts)
+    assert facts
+    for e in facts:
+        (sent,) = e["ev"]
+        assert S[sent]["text"] == f"{label}出现在这里。" and A[S[sent]["a"]]["title"] == f"第{k // 10}篇文章"
 
 
 def test_sources_are_capped_and_counted():
