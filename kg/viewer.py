@@ -15,7 +15,7 @@ mention or sentence triples:
   between two of them.  EVERY entity is in the page's search index (type, label, aliases,
   IRI), every edge is in the page (as three integers and its source sentences).
 - The overview drawn on open holds at most `max_nodes` entities: connected before isolated,
-  bureaus and officials first, then by degree (ties by IRI).  The page says how many were
+  then by degree with bureaus' and officials' degree counted double (`_overview_key`).  The page says how many were
   left out.  An entity outside the overview is drawn with its neighbours when search or a
   link opens it.
 - The side panel's sources are embedded for every entity, capped (the first by IRI; larger
@@ -69,6 +69,7 @@ _TYPE_RANK = {t: i for i, t in enumerate(ENTITY_TYPES)}  # Official before Perso
 _KG_NS = str(KG)
 _TYPE_IRIS = {_KG_NS + t: t for t in ENTITY_TYPES}
 _FIRST_TYPES = {"Bureau", "Official"}
+FIRST_WEIGHT = 2                # their degree counts double when choosing the overview
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 # --------------------------------------------------------------------------- assets
@@ -229,6 +230,15 @@ def _to_store(graph: rdflib.Graph) -> ox.Store:
     return store
 
 
+def _overview_key(degree: int, type_: str, iri: str) -> tuple:
+    """Rank for the overview, best first: connected before isolated; then by degree, where
+    bureaus and officials count FIRST_WEIGHT times (so they come first among entities of
+    comparable degree, without crowding out the campaigns and cases they are linked to);
+    then bureaus and officials first; then by IRI."""
+    first = type_ in _FIRST_TYPES
+    return (degree == 0, -degree * (FIRST_WEIGHT if first else 1), not first, iri)
+
+
 class _Collected:
     """What the page needs, read from a store with SPARQL, streamed and capped."""
 
@@ -279,14 +289,14 @@ class _Collected:
                 if j is not None:
                     edges.add((i, _local(pv), j))
         lap("names and edges")
-        # The overview: connected first, bureaus and officials first, then by degree.
+        # The overview: see _overview_key.
         deg = [0] * len(keys)
         for a, _, b in edges:
             if a != b:
                 deg[a] += 1
                 deg[b] += 1
-        ranked = sorted(range(len(keys)), key=lambda i: (
-            deg[i] == 0, ENTITY_TYPES[rank[keys[i]]] not in _FIRST_TYPES, -deg[i], keys[i]))
+        ranked = sorted(range(len(keys)), key=lambda i: _overview_key(
+            deg[i], ENTITY_TYPES[rank[keys[i]]], keys[i]))
         inside = set(ranked[:max(0, max_nodes)])
         order = sorted(inside) + sorted(set(range(len(keys))) - inside)  # each part by IRI
         new = {old: i for i, old in enumerate(order)}

@@ -363,8 +363,7 @@
       omitted.hidden = false;
     }
   }
-  function refresh() {
-    if (kgView.stable) storePositions();
+  function refresh() {   // positions are stored after layout and after each drag
     nodesView.refresh();
     edgesView.refresh();
     updateStats();
