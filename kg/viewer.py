@@ -23,9 +23,9 @@ mention or sentence triples:
   and for overview entities their mentions (surface form in its sentence); the panel says
   how many more there are.  This bounds the page at about (entities x caps) sentences,
   whatever the corpus size.
-- With `endpoint` (a SPARQL endpoint URL, e.g. `kg serve`'s /query), entities outside the
-  overview carry only their search entry and the edges touching the overview; the page
-  queries the endpoint for their neighbourhood and sources when opened.
+- With `endpoint` (a SPARQL endpoint URL, e.g. `kg serve`'s /query) the page holds the
+  search index and the overview (its nodes and the edges between them) only, and queries
+  the endpoint for an entity's facts, neighbours and sources when it is opened.
 
 The overview settles with vis' physics when small; above `STATIC_LAYOUT_THRESHOLD` nodes
 positions are computed here (a radial tree per connected component, O(n log n)) and
@@ -308,12 +308,16 @@ class _Collected:
         self.node_alias = {new[i]: v - {self.node_label[new[i]]} for i, v in alias.items()}
         self.all_preds = sorted({p for _, p, _ in edges})
         edges = {(new[a], p, new[b]) for a, p, b in edges}
-        self.edges = sorted(e for e in edges if not lazy or e[0] < ov or e[2] < ov)
+        self.edges = sorted(e for e in edges if not lazy or e[0] < ov and e[2] < ov)
         self.total_edges = len(edges)
-        self.full = (lambda i: i < ov) if lazy else (lambda i: True)  # panel data embedded?
-        self.node_pos = {new[i]: v for i, v in positions.items() if self.full(new[i])}
+        self.full = not lazy   # panel data embedded?
+        self.node_pos = {} if lazy else {new[i]: v for i, v in positions.items()}
         del edges, tmp, deg, ranked, labels, alias, positions, rank
         lap("overview")
+        self.edge_ev, self.pos_ev, self.node_articles, self.node_mentions = {}, {}, {}, {}
+        self.articles, self.sentences = [], []
+        if lazy:   # the page asks the endpoint for every panel
+            return
 
         # Sources, capped (more for the overview): the first sentences / articles by IRI.
         def cap(i, big, small):
@@ -327,8 +331,7 @@ class _Collected:
             if i is None or dk is None:
                 continue
             if isinstance(o, ox.Literal):
-                if self.full(i):
-                    pos_ev.add((i, o.value), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+                pos_ev.add((i, o.value), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
             elif isinstance(p, ox.NamedNode):
                 e = (i, _local(p.value), index.get(_key(o)))
                 if e in edge_set:  # facts of embedded edges only
@@ -338,7 +341,7 @@ class _Collected:
         node_arts = _Capped()
         for e, a in self._q("SELECT ?e ?a WHERE { ?e kg:mentionedIn ?a }"):
             i, ak = index.get(_key(e)), _key(a)
-            if i is not None and ak is not None and self.full(i):
+            if i is not None and ak is not None:
                 node_arts.add(i, ak, cap(i, ARTICLE_CAP, ARTICLE_CAP_OUTSIDE))
         lap("articles of entities")
         # Mentions (surface form in its sentence), for the overview only: per entity, the
@@ -565,7 +568,7 @@ def graph_data_from_store(store: ox.Store, *, title: str = "gongan-kg", max_node
             node["x"], node["y"] = xy[i]
         if c.node_alias.get(i):
             node["a"] = sorted(c.node_alias[i])
-        if not c.full(i):
+        if not c.full:
             node["q"] = 1   # sources not embedded: ask the endpoint
         if c.node_pos.get(i):
             rows = []

@@ -399,6 +399,16 @@ def test_endpoint_page_fetches_the_neighbourhood_and_sources(browser, endpoint, 
         assert pg.locator("#panel li.fact blockquote").count() >= 1
         assert pg.locator("#panel li.article").count() >= 1
         assert target["id"] in page.js("kgView.visibleNodeIds()")
+        # An overview entity: its panel comes from the endpoint too.
+        hub = page.js("kgView.data.nodes.findIndex(n => n.l === '永康市公安局')")
+        assert 0 <= hub < 50 and page.js("kgView.data.nodes[%d].q" % hub) == 1
+        page.js("kgView.selectNode(%d)" % hub)
+        page.wait_for("kgView.loading === 0 && kgView.data.nodes[%d].q === 0" % hub)
+        assert pg.inner_text("#panel h2") == "永康市公安局"
+        n = len(_facts(seeds_graph, rdflib.URIRef(page.js("kgView.data.nodes[%d].iri" % hub))))
+        assert page.js("(id) => kgView.data.edges.filter(e => e.f === id || e.to === id).length", hub) == n > 50
+        assert pg.locator("#panel li.fact").count() == 50 and f"show all {n}" in pg.inner_text("#panel")
+        assert "原文提及 / Mentions" in pg.inner_text("#panel")
         assert page.errors == []
         assert all(r == page.url or r == url for r in page.requests) and url in page.requests
     finally:

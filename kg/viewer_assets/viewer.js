@@ -55,6 +55,7 @@
   }
   E.forEach(linkEdge);
   var typeOn = T.map(function () { return true; });
+  var opening = null;   // the entity last asked for (answers for earlier ones are not shown)
   var selected = null, hops = "all", focusSet = null;
 
   function fontSize(id) {
@@ -412,7 +413,7 @@
   document.getElementById("fit").addEventListener("click", function () { fitVisible(); });
   document.getElementById("reset").addEventListener("click", reset);
   function reset() {
-    selected = null; hops = "all"; hopsBox.value = "all"; focusSet = null;
+    selected = null; opening = null; hops = "all"; hopsBox.value = "all"; focusSet = null;
     T.forEach(function (t, i) { typeOn[i] = true; document.getElementById("type-" + t.name).checked = true; });
     var extra = Array.from(drawn).filter(function (id) { return id >= OV; });
     extra.forEach(function (id) { drawn.delete(id); });
@@ -437,12 +438,13 @@
     id = Number(id);
     if (!(id >= 0 && id < N.length)) return Promise.resolve();
     var pending = ensure(id);
+    opening = id;
     if (!pending) { selectNode(id, zoom); return Promise.resolve(); }
     showPanel(id, false);   // the search entry now, the rest when the endpoint answers
-    return pending.then(function () { if (selected === null || selected === id) selectNode(id, zoom); },
+    return pending.then(function () { if (opening === id) selectNode(id, zoom); },
       function (err) {
         status.textContent = "查询失败 / query failed: " + err.message;
-        selectNode(id, zoom);
+        if (opening === id) selectNode(id, zoom);
       });
   }
   function selectNode(id, zoom) {
@@ -461,7 +463,7 @@
     }
   }
   function clearSelection() {
-    selected = null;
+    selected = null; opening = null;
     recomputeFocus();
     refresh();
     network.unselectAll();
