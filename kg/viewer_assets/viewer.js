@@ -97,7 +97,8 @@
              font: { face: FONT, size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff" },
              scaling: { label: { drawThreshold: DRAW_THRESHOLD } } },
     edges: { width: 1, arrows: { to: { enabled: true, scaleFactor: 0.5 } },
-             color: { color: "#a3adbb", highlight: "#333333", hover: "#555555" },
+             color: { color: "#a3adbb", highlight: "#333333", hover: "#555555",
+                      opacity: DATA.static ? 0.35 : 1.0 },   // a large overview: lighter edges
              font: { face: FONT, size: 9, color: "#666", strokeWidth: 3, strokeColor: "#ffffff",
                      align: "horizontal", multi: false },
              smooth: DATA.static ? false : { enabled: true, type: "continuous", roundness: 0.4 } },
@@ -295,6 +296,10 @@
     if (!edgeIndex.has(key)) { var e = { f: f, to: to, p: p, ev: [] }; E.push(e); linkEdge(e, E.length - 1); }
     return E[edgeIndex.get(key)];
   }
+  function bySource(a, b) {   // sentences in reading order: article title, then index
+    var ta = S[a].a >= 0 ? A[S[a].a].title : "", tb = S[b].a >= 0 ? A[S[b].a].title : "";
+    return ta < tb ? -1 : ta > tb ? 1 : S[a].i - S[b].i || a - b;
+  }
   function pushNew(list, x) { if (x >= 0 && list.indexOf(x) < 0) list.push(x); }
   var SRC = " OPTIONAL { ?d kg:index ?i } OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a kg:sourceFile ?file } ";
   function load(id) {
@@ -328,7 +333,8 @@
         var f = iriIndex.get(val(b, "s")), to = iriIndex.get(val(b, "o"));
         if (f !== undefined && to !== undefined) pushNew(addEdge(f, predId(val(b, "p")), to).ev, sid);
       });
-      if (pos.size) n.p = Array.from(pos.keys()).sort().map(function (p) { return [p, pos.get(p)]; });
+      if (pos.size) n.p = Array.from(pos.keys()).sort().map(function (p) { return [p, pos.get(p).sort(bySource)]; });
+      outE[id].concat(inE[id]).forEach(function (e) { e.ev.sort(bySource); });
       n.m = res[2].map(function (b) {
         var sid = sentenceId(b);
         return sid >= 0 ? [val(b, "v"), sid, -1] : [val(b, "v"), -1, articleId(b)];
