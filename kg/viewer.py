@@ -49,6 +49,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .fileio import write_atomic
 from .errors import GraphError, ResourceError
@@ -198,9 +199,15 @@ def _iri_values(keys) -> str:
 
 
 def _to_store(graph: rdflib.Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding `graph`'s triples in its default graph."""
+    """An Oxigraph store whose default graph holds `graph`'s triples: the store itself for
+    a Graph over an Oxigraph store's default graph (oxrdflib, kg.store.open_store), else a
+    temporary in-memory copy."""
     if not isinstance(graph, rdflib.Graph):
         raise GraphError(f"render_html expects an rdflib.Graph, got {type(graph).__name__}")
+    inner = getattr(graph.store, "_inner", None)
+    if isinstance(inner, ox.Store) and graph.identifier == DATASET_DEFAULT_GRAPH_ID \
+            and not isinstance(graph, rdflib.ConjunctiveGraph):
+        return inner
     cache: dict = {}
 
     def term(t):

@@ -291,6 +291,18 @@ def test_store_and_rdflib_paths_give_the_same_page(exports_store, tmp_path):
     assert len(data["nodes"]) == len(entities) and data["omitted"] == 0
 
 
+def test_a_graph_over_an_oxigraph_store_is_read_in_place(seeds_graph, tmp_path):
+    from kg.store import open_store, write_store
+
+    write_store(seeds_graph, tmp_path / "store")
+    g = open_store(tmp_path / "store")
+    try:
+        assert viewer._to_store(g) is g.store._inner
+        assert render_html(g) == render_html(seeds_graph)
+    finally:
+        g.close()
+
+
 def test_not_a_store_is_a_named_error():
     with pytest.raises(GraphError, match="pyoxigraph.Store"):
         render_html_from_store(rdflib.Graph())
