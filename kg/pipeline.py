@@ -214,12 +214,13 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
                 "\t".join(_safe(x).replace("\t", " ") for x in (f.file, f.stage, f.reason))
                 for f in sorted(report.failures, key=lambda f: f.file)]
             write_atomic(("\n".join(lines) + "\n").encode("utf-8"), new / "failures.tsv")
+        store_dir = None
+        if store is not None:
+            store_dir = _write_store(new, out, Path(store), report)
         if html:
             tick("viewer", 0, 1)
-            _write_html(new, report)
+            _write_html(new, store_dir)
             tick("viewer", 1, 1)
-        if store is not None:
-            _write_store(new, out, Path(store), report)
         if cache.parent.parent == out:   # carry the cache and any earlier store over
             os.replace(cache.parent, new / CACHE_DIR)
         if out.is_dir():
@@ -316,25 +317,45 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     return ttl.getvalue(), trig.getvalue()
 
 
-def _write_html(new: Path, report: BuildReport) -> None:
-    from .viewer import render_html
-    import rdflib
+def _write_html(new: Path, store_dir: Path | None) -> None:
+    """The viewer, collected from an Oxigraph store on disk (memory bounded by the number of
+    entities, not of triples): the build's --store, or a temporary one."""
+    import pyoxigraph as ox
 
-    g = rdflib.Graph().parse(new / "graph.ttl", format="turtle")
-    write_atomic(render_html(g, title="gongan-kg").encode("utf-8"), new / "graph.html")
+    from .viewer import write_html_from_store
+
+    tmp = None
+    if store_dir is None:
+        tmp = new / ".viewer-store.tmp"
+        try:
+            st = ox.Store(str(tmp))
+            st.bulk_load(path=str(new / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+            st.flush()
+        except (OSError, SyntaxError, ValueError) as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise GraphError(f"{tmp}: cannot load the graph for the viewer ({e})") from None
+    else:
+        st = ox.Store.read_only(str(store_dir))
+    try:
+        write_html_from_store(st, new / "graph.html", title="gongan-kg")
+    finally:
+        del st
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> None:
+def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> Path:
+    """--store: the graph bulk-loaded into an Oxigraph store, swapped in whole.  A store inside
+    OUT is made inside the new build folder (and so appears with the other files)."""
     from .store import write_store
 
     try:
         rel = store.resolve().relative_to(out.resolve())
     except ValueError:
         rel = None
-    if rel is not None:
-        write_store([new / "graph.trig"], new / rel)
-    else:
-        write_store([new / "graph.trig"], store)
+    target = new / rel if rel is not None else store
+    write_store([new / "graph.trig"], target)
+    return target
 
 
 def build_corpus(inputs, *, progress: bool = False):

@@ -1,32 +1,55 @@
-"""The offline interactive HTML graph.
+"""The offline interactive HTML graph, at corpus size.
 
-`render_html(graph)` reads a graph in the layout of docs/rdf-layout.md and returns one
-self-contained HTML page: vis-network's JS/CSS (shipped inside pyvis) are inlined, the
-graph goes in as JSON inside `<script type="application/json">`, and the page's own
-script builds every piece of text with `textContent`.  No external URL, no CDN.
+`render_html_from_store(store)` reads an Oxigraph store (pyoxigraph.Store) whose default
+graph has the layout of docs/rdf-layout.md and returns one self-contained HTML page:
+vis-network's JS/CSS (shipped inside pyvis) are inlined, the data goes in as JSON inside
+`<script type="application/json">`, and the page's own script builds every piece of text
+with `textContent`.  No external URL, no CDN.  `render_html(graph)` does the same for an
+rdflib graph (loaded into a temporary in-memory store: one collection code path).
 
-Nodes are the resources typed with one of our 8 entity classes; edges are kg: triples
-between two of them.  Each node carries what the side panel shows: type, label, aliases,
-positions, articles, mentions (surface + sentence) and, per edge, the evidence sentences.
+Everything is collected with SPARQL run in Oxigraph's own engine, streamed, so memory grows
+with the number of entities and relation triples, not with the number of evidence,
+mention or sentence triples:
 
-Small graphs settle with vis' physics, which is then switched off; above
-`STATIC_LAYOUT_THRESHOLD` nodes positions are computed here (a radial tree per connected
-component, O(n log n)) and physics starts off.  Output is deterministic.
+- Nodes are the resources typed with one of our 8 entity classes, edges the kg: triples
+  between two of them.  EVERY entity is in the page's search index (type, label, aliases,
+  IRI), every edge is in the page (as three integers and its source sentences).
+- The overview drawn on open holds at most `max_nodes` entities: connected before isolated,
+  then by degree with bureaus' and officials' degree counted double (`_overview_key`).  The page says how many were
+  left out.  An entity outside the overview is drawn with its neighbours when search or a
+  link opens it.
+- The side panel's sources are embedded for every entity, capped (the first by IRI; larger
+  caps inside the overview): source sentences per fact or position, articles per entity,
+  and for overview entities their mentions (surface form in its sentence); the panel says
+  how many more there are.  This bounds the page at about (entities x caps) sentences,
+  whatever the corpus size.
+- With `endpoint` (a SPARQL endpoint URL, e.g. `kg serve`'s /query) the page holds the
+  search index and the overview (its nodes and the edges between them) only, and queries
+  the endpoint for an entity's facts, neighbours and sources when it is opened.
+
+The overview settles with vis' physics when small; above `STATIC_LAYOUT_THRESHOLD` nodes
+positions are computed here (a radial tree per connected component, O(n log n)) and
+physics starts off.  Output is deterministic (sorted).
+
+`to_pyvis(graph)` gives the same entity graph as a pyvis Network, for notebooks.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import math
 import re
+import time
+import urllib.parse
 from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
-from rdflib import RDF, RDFS, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .fileio import write_atomic
 from .errors import GraphError, ResourceError
@@ -36,12 +59,20 @@ from .model import ENTITY_TYPES
 ASSETS = Path(str(resources.files("kg") / "viewer_assets"))
 STATIC_LAYOUT_THRESHOLD = 800   # above this many nodes: layout in Python, physics off
 _EDGE_LABEL_THRESHOLD = 800     # above this many nodes: no edge labels drawn on the canvas
+MAX_NODES = 2000                # default size of the overview
+# Sources embedded per entity of the overview / outside it (the panel says how many more):
+EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE = 5, 2     # sentences per fact or position
+ARTICLE_CAP, ARTICLE_CAP_OUTSIDE = 30, 5      # articles per entity
+MENTION_CAP = 10                              # mentions per entity (overview only)
+_BATCH = 500                    # IRIs per VALUES block
 
-_TYPE_IRIS = {KG[t]: t for t in ENTITY_TYPES}
 _TYPE_RANK = {t: i for i, t in enumerate(ENTITY_TYPES)}  # Official before Person, Bureau before Organization
 _KG_NS = str(KG)
-
-
+_TYPE_IRIS = {_KG_NS + t: t for t in ENTITY_TYPES}
+_FIRST_TYPES = {"Bureau", "Official"}
+FIRST_WEIGHT = 2                # their degree counts double when choosing the overview
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 # --------------------------------------------------------------------------- assets
 
 @lru_cache(maxsize=None)
@@ -105,186 +136,317 @@ def _inline(code: str, tag: str, what: str) -> str:
 
 # --------------------------------------------------------------------------- reading
 
-def _local(iri) -> str:
-    s = str(iri)
-    return re.split(r"[#/]", s)[-1] or s
+_PREFIXES = """PREFIX kg: <https://w3id.org/gongan-kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+_TYPE_VALUES = " ".join(f"kg:{t}" for t in ENTITY_TYPES)
 
 
-def _pick(values: list[Literal]) -> str | None:
-    """The preferred literal: @zh first, then untagged, then any; ties by text."""
-    if not values:
-        return None
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1] or iri
 
-    def rank(lit):
-        lang = getattr(lit, "language", None) or ""
-        return (0 if lang.startswith("zh") else 1 if not lang else 2, str(lit))
-    return str(min(values, key=rank))
+
+def _key(term) -> str | None:
+    """A node's key: the IRI, or _:id for a blank node; None for a literal."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return None
+
+
+def _lit_rank(lit) -> tuple:
+    """Preferred literal first: @zh, then untagged, then any; ties by text."""
+    lang = lit.language or ""
+    return (0 if lang.startswith("zh") else 1 if not lang else 2, lit.value)
+
+
+def _better(best: dict, k, lit) -> None:
+    r = _lit_rank(lit)
+    if k not in best or r < best[k]:
+        best[k] = r
+
+
+def _keep(bucket: list, item, cap: int) -> None:
+    """Keep the `cap` smallest distinct items, sorted."""
+    i = bisect.bisect_left(bucket, item)
+    if i < len(bucket) and bucket[i] == item:
+        return
+    if len(bucket) < cap:
+        bucket.insert(i, item)
+    elif i < cap:
+        bucket.insert(i, item)
+        bucket.pop()
+
+
+class _Capped:
+    """Per-key capped lists of the smallest items, and how many items each key saw."""
+
+    def __init__(self):
+        self.items, self.count = defaultdict(list), defaultdict(int)
+
+    def add(self, k, item, cap: int) -> None:
+        self.count[k] += 1
+        _keep(self.items[k], item, cap)
+
+
+def _iri_values(keys) -> str:
+    return " ".join(f"<{k}>" for k in keys)
+
+
+def _to_store(graph: rdflib.Graph) -> ox.Store:
+    """An Oxigraph store whose default graph holds `graph`'s triples: the store itself for
+    a Graph over an Oxigraph store's default graph (oxrdflib, kg.store.open_store), else a
+    temporary in-memory copy."""
+    if not isinstance(graph, rdflib.Graph):
+        raise GraphError(f"render_html expects an rdflib.Graph, got {type(graph).__name__}")
+    inner = getattr(graph.store, "_inner", None)
+    if isinstance(inner, ox.Store) and graph.identifier == DATASET_DEFAULT_GRAPH_ID \
+            and not isinstance(graph, rdflib.ConjunctiveGraph):
+        return inner
+    cache: dict = {}
+
+    def term(t):
+        x = cache.get(t)
+        if x is None:
+            if isinstance(t, rdflib.URIRef):
+                x = ox.NamedNode(str(t))
+            elif isinstance(t, rdflib.BNode):
+                x = ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", str(t)) or "b")
+            elif t.language:
+                x = ox.Literal(str(t), language=t.language)
+            elif t.datatype is not None:
+                x = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            else:
+                x = ox.Literal(str(t))
+            cache[t] = x
+        return x
+
+    store = ox.Store()
+    quads = []
+    for s, p, o in graph.triples((None, None, None)):
+        try:
+            quads.append(ox.Quad(term(s), term(p), term(o)))
+        except (ValueError, TypeError):  # an IRI or language tag Oxigraph refuses: skip it
+            continue
+    store.extend(quads)
+    return store
+
+
+def _overview_key(degree: int, type_: str, iri: str) -> tuple:
+    """Rank for the overview, best first: connected before isolated; then by degree, where
+    bureaus and officials count FIRST_WEIGHT times (so they come first among entities of
+    comparable degree, without crowding out the campaigns and cases they are linked to);
+    then bureaus and officials first; then by IRI."""
+    first = type_ in _FIRST_TYPES
+    return (degree == 0, -degree * (FIRST_WEIGHT if first else 1), not first, iri)
 
 
 class _Collected:
-    """Everything the page needs, read from the graph in one pass."""
+    """What the page needs, read from a store with SPARQL, streamed and capped."""
 
-    def __init__(self, graph: rdflib.Graph):
-        types: dict = defaultdict(set)
-        labels: dict = defaultdict(list)
-        alt: dict = defaultdict(set)
+    def __init__(self, store: ox.Store, max_nodes: int, lazy: bool):
+        self.store = store
+        self.timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name):
+            nonlocal clock
+            now = time.perf_counter()
+            self.timings[name] = round(now - clock, 3)
+            clock = now
+
+        # Entities and their most specific type.
+        rank: dict[str, int] = {}
+        for row in self._q(f"SELECT ?e ?t WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?e a ?t }}"):
+            k = _key(row[0])
+            if k is not None:
+                r = _TYPE_RANK[_TYPE_IRIS[row[1].value]]
+                if r < rank.get(k, len(ENTITY_TYPES)):
+                    rank[k] = r
+        keys = sorted(rank)
+        tmp = {k: i for i, k in enumerate(keys)}
+        lap("entities")
+        # Names, positions and edges (kg: triples between two entities): one pass over what
+        # the entities say (the subject index), not over the whole store.
+        labels: dict = {}
+        alias: dict = defaultdict(set)
         positions: dict = defaultdict(set)
-        mentioned: dict = defaultdict(set)
-        kg_links: list = []
-        titles: dict = defaultdict(list)
-        source_file: dict = {}
-        pub_date: dict = {}
-        ident: dict = {}
-        s_text: dict = defaultdict(list)
-        s_part: dict = {}
-        s_index: dict = {}
-        r_subj: dict = {}
-        r_pred: dict = {}
-        r_obj: dict = {}
-        derived: dict = defaultdict(set)
-        denotes: dict = {}
-        surface: dict = {}
-        src: dict = {}
-        mention_p = KG.mentionedIn
-        for s, p, o in graph.triples((None, None, None)):
-            if p == RDF.type:
-                t = _TYPE_IRIS.get(o)
-                if t:
-                    types[s].add(t)
-            elif p == RDFS.label:
-                labels[s].append(o)
-            elif p == SKOS.altLabel:
-                alt[s].add(str(o))
-            elif p == KG.holdsPosition:
-                positions[s].add(str(o))
-            elif p == mention_p:
-                mentioned[s].add(o)
-            elif p == DCTERMS.title:
-                titles[s].append(o)
-            elif p == KG.sourceFile:
-                source_file[s] = str(o)
-            elif p == DCTERMS.identifier:
-                ident[s] = str(o)
-            elif p == DCTERMS.date:
-                pub_date[s] = str(o)
-            elif p == KG.text:
-                s_text[s].append(o)
-            elif p == DCTERMS.isPartOf:
-                s_part[s] = o
-            elif p == KG["index"]:  # KG.index would be str.index
-                try:
-                    s_index[s] = int(o)
-                except (TypeError, ValueError):
-                    pass
-            elif p == RDF.subject:
-                r_subj[s] = o
-            elif p == RDF.predicate:
-                r_pred[s] = o
-            elif p == RDF.object:
-                r_obj[s] = o
-            elif p == PROV.wasDerivedFrom:
-                derived[s].add(o)
-            elif p == KG.denotes:
-                denotes[s] = o
-            elif p == KG.surface:
-                surface[s] = str(o)
-            elif p == DCTERMS.source:
-                src[s] = o
-            elif isinstance(o, (URIRef, rdflib.BNode)) and str(p).startswith(_KG_NS):
-                kg_links.append((s, p, o))
-
-        # Nodes: sorted by IRI; the most specific of our classes wins.
-        self.node_terms = sorted(types, key=lambda t: (str(t), t.n3()))
-        index = {t: i for i, t in enumerate(self.node_terms)}
-        self.index = index
-        self.node_type = [min(types[t], key=_TYPE_RANK.__getitem__) for t in self.node_terms]
-        self.node_label = [_pick(labels.get(t, [])) or _local(t) for t in self.node_terms]
-        self.node_alias = [sorted(alt.get(t, set()) - {lab})
-                           for t, lab in zip(self.node_terms, self.node_label)]
-        self.node_pos = [sorted(positions.get(t, ())) for t in self.node_terms]
-
-        # Edges: kg: triples between two nodes, sorted.
-        edges = {(index[s], _local(p), index[o]) for s, p, o in kg_links
-                 if s in index and o in index}
-        self.edges = sorted(edges)
-
-        # Articles referenced by nodes, sentences or evidence.
-        self._titles, self._file, self._ident = titles, source_file, ident
-        self.s_text, self.s_part, self.s_index = s_text, s_part, s_index
-        self.article_ids: dict = {}
-        self.articles: list = []
-        self.sentence_ids: dict = {}
-        self.sentences: list = []
-
-        # Evidence: (s, p, o) -> sentences.  Positions keep literal objects.
-        edge_ev: dict = defaultdict(set)
-        pos_ev: dict = defaultdict(set)
-        sent_refs: set = set()
-        for r, subj in r_subj.items():
-            pred, obj = r_pred.get(r), r_obj.get(r)
-            if subj not in index or pred is None or obj is None:
+        edges = set()
+        label_p, alt_p, pos_p = str(RDFS_LABEL), str(SKOS_ALT), _KG_NS + "holdsPosition"
+        for s, p, o in self._q(f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?s a ?t . "
+                               f"?s ?p ?o FILTER(?p != rdf:type && ?p != kg:mentionedIn) }}"):
+            i = tmp.get(_key(s))
+            if i is None:
                 continue
-            sents = {d for d in derived.get(r, ()) if d in s_text}
-            if not sents:
-                continue
-            if isinstance(obj, Literal):
-                pos_ev[(index[subj], str(obj))] |= sents
-            elif obj in index:
-                edge_ev[(index[subj], _local(pred), index[obj])] |= sents
-            sent_refs |= sents
-        node_mentions: dict = defaultdict(set)
-        for m, target in denotes.items():
-            if target not in index:
-                continue
-            for d in derived.get(m, ()):
-                if d in s_text:
-                    node_mentions[index[target]].add((surface.get(m, ""), d))
-                    sent_refs.add(d)
-            if not any(d in s_text for d in derived.get(m, ())) and m in src:
-                node_mentions[index[target]].add((surface.get(m, ""), src[m]))
+            pv = p.value
+            if isinstance(o, ox.Literal):
+                if pv == label_p:
+                    _better(labels, i, o)
+                elif pv == alt_p:
+                    alias[i].add(o.value)
+                elif pv == pos_p:
+                    positions[i].add(o.value)
+            elif pv.startswith(_KG_NS):
+                j = tmp.get(_key(o))
+                if j is not None:
+                    edges.add((i, _local(pv), j))
+        lap("names and edges")
+        # The overview: see _overview_key.
+        deg = [0] * len(keys)
+        for a, _, b in edges:
+            if a != b:
+                deg[a] += 1
+                deg[b] += 1
+        ranked = sorted(range(len(keys)), key=lambda i: _overview_key(
+            deg[i], ENTITY_TYPES[rank[keys[i]]], keys[i]))
+        inside = set(ranked[:max(0, max_nodes)])
+        order = sorted(inside) + sorted(set(range(len(keys))) - inside)  # each part by IRI
+        new = {old: i for i, old in enumerate(order)}
+        ov = self.overview = len(inside)
+        self.keys = [keys[i] for i in order]
+        self.index = index = {k: i for i, k in enumerate(self.keys)}
+        self.node_type = [ENTITY_TYPES[rank[k]] for k in self.keys]
+        self.node_label = [labels[old][1] if old in labels else _local(keys[old]) for old in order]
+        self.node_alias = {new[i]: v - {self.node_label[new[i]]} for i, v in alias.items()}
+        self.all_preds = sorted({p for _, p, _ in edges})
+        edges = {(new[a], p, new[b]) for a, p, b in edges}
+        self.edges = sorted(e for e in edges if not lazy or e[0] < ov and e[2] < ov)
+        self.total_edges = len(edges)
+        self.full = not lazy   # panel data embedded?
+        self.node_pos = {} if lazy else {new[i]: v for i, v in positions.items()}
+        del edges, tmp, deg, ranked, labels, alias, positions, rank
+        lap("overview")
+        self.edge_ev, self.pos_ev, self.node_articles, self.node_mentions = {}, {}, {}, {}
+        self.articles, self.sentences = [], []
+        if lazy:   # the page asks the endpoint for every panel
+            return
 
-        node_articles = [set(mentioned.get(t, ())) for t in self.node_terms]
-        art_refs = set().union(*node_articles) if node_articles else set()
-        art_refs |= {s_part[s] for s in sent_refs if s in s_part}
-        for terms in node_mentions.values():
-            art_refs |= {x for _, x in terms if x not in s_text}
-        for a in sorted(art_refs, key=self._article_key):
-            self.article_ids[a] = len(self.articles)
-            entry = {"title": self._article_title(a), "file": source_file.get(a, "")}
-            if a in pub_date:   # the publication date, shown next to every source
-                entry["date"] = pub_date[a]
+        # Sources, capped (more for the overview): the first sentences / articles by IRI.
+        def cap(i, big, small):
+            return big if i < ov else small
+
+        edge_set = set(self.edges)
+        edge_ev, pos_ev = _Capped(), _Capped()
+        for s, p, o, d in self._q("SELECT ?s ?p ?o ?d WHERE { ?r rdf:subject ?s ; rdf:predicate ?p ; "
+                                  "rdf:object ?o ; prov:wasDerivedFrom ?d }"):
+            i, dk = index.get(_key(s)), _key(d)
+            if i is None or dk is None:
+                continue
+            if isinstance(o, ox.Literal):
+                pos_ev.add((i, o.value), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+            elif isinstance(p, ox.NamedNode):
+                e = (i, _local(p.value), index.get(_key(o)))
+                if e in edge_set:  # facts of embedded edges only
+                    edge_ev.add(e, dk, cap(min(i, e[2]), EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+        del edge_set
+        lap("evidence")
+        node_arts = _Capped()
+        for e, a in self._q("SELECT ?e ?a WHERE { ?e kg:mentionedIn ?a }"):
+            i, ak = index.get(_key(e)), _key(a)
+            if i is not None and ak is not None:
+                node_arts.add(i, ak, cap(i, ARTICLE_CAP, ARTICLE_CAP_OUTSIDE))
+        lap("articles of entities")
+        # Mentions (surface form in its sentence), for the overview only: per entity, the
+        # first MENTION_CAP by sentence IRI, and how many there are.
+        mentions = _Capped()
+        for e, surf, d in self._values(
+                self.keys[:ov], "SELECT ?x ?surf ?d WHERE { VALUES ?x { %s } LATERAL { SELECT ?x ?surf ?d "
+                "WHERE { ?m kg:denotes ?x ; kg:surface ?surf ; prov:wasDerivedFrom ?d } ORDER BY ?d ?surf LIMIT "
+                f"{MENTION_CAP} }} }}"):
+            i = index.get(_key(e))
+            if i is not None and _key(d):
+                mentions.add(i, (_key(d), surf.value), MENTION_CAP)
+        for e, n in self._values(self.keys[:ov], "SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES ?x { %s } "
+                                 "?m kg:denotes ?x } GROUP BY ?x"):
+            i = index.get(_key(e))
+            if i is not None:
+                mentions.count[i] = int(n.value)
+        lap("mentions")
+
+        # The sentences and articles referenced, fetched by IRI.
+        sent_refs = {d for v in edge_ev.items.values() for d in v}
+        sent_refs |= {d for v in pos_ev.items.values() for d in v}
+        sent_refs |= {d for v in mentions.items.values() for d, _ in v}
+        sents = {}
+        for s, text, part, idx in self._values(
+                sent_refs, "SELECT ?x ?text ?a ?i WHERE { VALUES ?x { %s } ?x kg:text ?text "
+                "OPTIONAL { ?x dcterms:isPartOf ?a } OPTIONAL { ?x kg:index ?i } }"):
+            k = _key(s)
+            try:
+                n = int(idx.value) if idx is not None else -1
+            except ValueError:
+                n = -1
+            old = sents.get(k)
+            cand = (_lit_rank(text), (_key(part) if part is not None else None) or "", n)
+            if old is None or cand < old:
+                sents[k] = cand
+        art_refs = {a for v in node_arts.items.values() for a in v}
+        art_refs |= {v[1] for v in sents.values() if v[1]}
+        titles, files, idents = {}, {}, {}
+        dates: dict = {}
+        for a, title, file, ident, date in self._values(
+                art_refs, "SELECT ?x ?t ?f ?id ?date WHERE { VALUES ?x { %s } "
+                "OPTIONAL { ?x dcterms:title ?t } OPTIONAL { ?x kg:sourceFile ?f } "
+                "OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x dcterms:date ?date } }"):
+            k = _key(a)
+            if title is not None:
+                _better(titles, k, title)
+            if file is not None:
+                files[k] = min(files.get(k, file.value), file.value)
+            if ident is not None:
+                idents[k] = min(idents.get(k, ident.value), ident.value)
+            if date is not None:
+                dates[k] = min(dates.get(k, date.value), date.value)
+
+        def art_title(a):
+            return titles[a][1] if a in titles else files.get(a) or idents.get(a) or _local(a)
+
+        art_key = {a: (art_title(a), files.get(a, ""), a) for a in art_refs}
+        self.articles, article_ids = [], {}
+        for a in sorted(art_refs, key=art_key.__getitem__):
+            article_ids[a] = len(self.articles)
+            entry = {"title": art_key[a][0], "file": art_key[a][1]}
+            if a in dates:   # the article's date (dcterms:date), shown next to each source
+                entry["date"] = dates[a]
             self.articles.append(entry)
-        for s in sorted(sent_refs, key=self._sentence_key):
-            self.sentence_ids[s] = len(self.sentences)
-            part = s_part.get(s)
-            self.sentences.append({"text": _pick(s_text[s]) or "",
-                                   "a": self.article_ids.get(part, -1),
-                                   "i": s_index.get(s, -1)})
+        empty = ("", "", "")
+        sent_key = {s: (art_key.get(v[1], empty), v[2], s) for s, v in sents.items()}
+        self.sentences, sentence_ids = [], {}
+        for s in sorted(sents, key=sent_key.__getitem__):
+            sentence_ids[s] = len(self.sentences)
+            (_, text), part, n = sents[s]
+            self.sentences.append({"text": text, "a": article_ids.get(part, -1), "i": n})
+        lap("sentences and articles")
 
-        self.node_articles = [sorted(self.article_ids[a] for a in arts if a in self.article_ids)
-                              for arts in node_articles]
-        self.edge_ev = {k: sorted(self.sentence_ids[s] for s in v) for k, v in edge_ev.items()}
-        self.pos_ev = {k: sorted(self.sentence_ids[s] for s in v) for k, v in pos_ev.items()}
+        def ids(items):
+            return sorted(sentence_ids[d] for d in items if d in sentence_ids)
+
+        self.edge_ev = {e: (ids(v), edge_ev.count[e]) for e, v in edge_ev.items.items()}
+        self.pos_ev = {k: (ids(v), pos_ev.count[k]) for k, v in pos_ev.items.items()}
+        self.node_articles = {i: (sorted(article_ids[a] for a in v), node_arts.count[i])
+                              for i, v in node_arts.items.items()}
         self.node_mentions = {}
-        for n, items in node_mentions.items():
-            rows = []
-            for surf, x in items:
-                if x in self.sentence_ids:
-                    rows.append([surf, self.sentence_ids[x], -1])
-                elif x in self.article_ids:
-                    rows.append([surf, -1, self.article_ids[x]])
-            self.node_mentions[n] = sorted(rows, key=lambda r: (r[1], r[2], r[0]))
+        for i, items in mentions.items.items():
+            rows = sorted([surf, sentence_ids[d], -1] for d, surf in items if d in sentence_ids)
+            rows.sort(key=lambda r: (r[1], r[0]))
+            self.node_mentions[i] = (rows, max(mentions.count[i], len(rows)))
 
-    def _article_title(self, a) -> str:
-        return _pick(self._titles.get(a, [])) or self._file.get(a) or self._ident.get(a) or _local(a)
+    def _q(self, query: str):
+        try:
+            return self.store.query(_PREFIXES + query)
+        except (SyntaxError, OSError, ValueError) as e:
+            raise GraphError(f"cannot read the store: {e}") from None
 
-    def _article_key(self, a):
-        return (self._article_title(a), self._file.get(a, ""), str(a))
-
-    def _sentence_key(self, s):
-        part = self.s_part.get(s)
-        art = self._article_key(part) if part is not None else ("", "", "")
-        return (art, self.s_index.get(s, -1), str(s))
+    def _values(self, keys, template: str):
+        """Run `template` with its VALUES block filled, in batches (IRIs only)."""
+        iris = sorted(k for k in keys if k and not k.startswith("_:"))
+        for n in range(0, len(iris), _BATCH):
+            yield from self._q(template % _iri_values(iris[n:n + _BATCH]))
 
 
 # --------------------------------------------------------------------------- layout
@@ -379,39 +541,79 @@ def _layout(n: int, edges: list[tuple[int, str, int]]) -> list[tuple[float, floa
 
 # --------------------------------------------------------------------------- page
 
-def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg") -> dict:
+def _check_store(store) -> None:
+    if not isinstance(store, ox.Store):
+        raise GraphError(f"expected a pyoxigraph.Store, got {type(store).__name__}")
+
+
+def _endpoint_origin(endpoint: str) -> str:
+    """The CSP source for `endpoint`: 'self' for a path, else scheme://host[:port]."""
+    if not isinstance(endpoint, str) or re.search(r"[\s'\";,<>\\`]", endpoint) or not endpoint:
+        raise GraphError(f"invalid SPARQL endpoint URL {endpoint!r}")
+    if endpoint.startswith("/") and not endpoint.startswith("//"):
+        return "'self'"
+    u = urllib.parse.urlsplit(endpoint)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise GraphError(f"invalid SPARQL endpoint URL {endpoint!r}: use http(s)://host[:port]/path or /path")
+    return f"{u.scheme}://{u.netloc}"
+
+
+def graph_data_from_store(store: ox.Store, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
+                          endpoint: str | None = None) -> dict:
     """The JSON-ready data the page is drawn from (useful in notebooks and tests)."""
-    if not isinstance(graph, rdflib.Graph):
-        raise GraphError(f"render_html expects an rdflib.Graph, got {type(graph).__name__}")
+    _check_store(store)
+    if endpoint is not None:
+        _endpoint_origin(endpoint)
     types, preds = _labels()
-    c = _Collected(graph)
-    n = len(c.node_terms)
-    static = n > STATIC_LAYOUT_THRESHOLD
-    xy = _layout(n, c.edges)
-    pred_names = sorted({p for _, p, _ in c.edges} | {"holdsPosition"})
+    c = _Collected(store, max_nodes, lazy=endpoint is not None)
+    n, ov = len(c.keys), c.overview
+    static = ov > STATIC_LAYOUT_THRESHOLD
+    xy = _layout(ov, [e for e in c.edges if e[0] < ov and e[2] < ov])
+    pred_names = sorted(set(c.all_preds) | set(preds) | {"holdsPosition"})
     pred_idx = {p: i for i, p in enumerate(pred_names)}
     counts = defaultdict(int)
     for t in c.node_type:
         counts[t] += 1
     nodes = []
     for i in range(n):
-        node = {"id": i, "t": _TYPE_RANK[c.node_type[i]], "l": c.node_label[i],
-                "iri": str(c.node_terms[i]), "x": xy[i][0], "y": xy[i][1]}
-        if c.node_alias[i]:
-            node["a"] = c.node_alias[i]
-        if c.node_pos[i]:
-            node["p"] = [[p, c.pos_ev.get((i, p), [])] for p in c.node_pos[i]]
-        if c.node_articles[i]:
-            node["ar"] = c.node_articles[i]
+        node = {"t": _TYPE_RANK[c.node_type[i]], "l": c.node_label[i], "iri": c.keys[i]}
+        if i < ov:
+            node["x"], node["y"] = xy[i]
+        if c.node_alias.get(i):
+            node["a"] = sorted(c.node_alias[i])
+        if not c.full:
+            node["q"] = 1   # sources not embedded: ask the endpoint
+        if c.node_pos.get(i):
+            rows = []
+            for p in sorted(c.node_pos[i]):
+                ev, total = c.pos_ev.get((i, p), ([], 0))
+                rows.append([p, ev] + ([total] if total > len(ev) else []))
+            node["p"] = rows
+        if i in c.node_articles:
+            arts, total = c.node_articles[i]
+            node["ar"] = arts
+            if total > len(arts):
+                node["arn"] = total
         if i in c.node_mentions:
-            node["m"] = c.node_mentions[i]
+            rows, total = c.node_mentions[i]
+            node["m"] = rows
+            if total > len(rows):
+                node["mn"] = total
         nodes.append(node)
-    edges = [{"id": j, "f": a, "to": b, "p": pred_idx[p], "ev": c.edge_ev.get((a, p, b), [])}
-             for j, (a, p, b) in enumerate(c.edges)]
-    return {
+    edges = []
+    for a, p, b in c.edges:
+        ev, total = c.edge_ev.get((a, p, b), ([], 0))
+        e = {"f": a, "to": b, "p": pred_idx[p], "ev": ev}
+        if total > len(ev):
+            e["en"] = total
+        edges.append(e)
+    data = {
         "title": title,
         "static": static,
-        "edgeLabels": n <= _EDGE_LABEL_THRESHOLD,
+        "edgeLabels": ov <= _EDGE_LABEL_THRESHOLD,
+        "overview": ov,
+        "omitted": n - ov,
+        "totalEdges": c.total_edges,
         "types": [{"name": t, "zh": types[t]["zh"], "colour": types[t]["colour"],
                    "count": counts[t]} for t in ENTITY_TYPES],
         "preds": [{"name": p, "zh": preds.get(p, {}).get("zh", p)} for p in pred_names],
@@ -420,6 +622,15 @@ def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg") -> dict:
         "articles": c.articles,
         "sentences": c.sentences,
     }
+    if endpoint is not None:
+        data["endpoint"] = endpoint
+    return data
+
+
+def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
+               endpoint: str | None = None) -> dict:
+    """graph_data_from_store for an rdflib graph (loaded into a temporary store)."""
+    return graph_data_from_store(_to_store(graph), title=title, max_nodes=max_nodes, endpoint=endpoint)
 
 
 def _json_for_script(data: dict) -> str:
@@ -432,11 +643,12 @@ def _json_for_script(data: dict) -> str:
 _SLOT = re.compile(r"/\*@(\w+)@\*/")
 
 
-def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg") -> str:
-    """The whole page as a string: self-contained, offline, deterministic."""
-    data = graph_data(graph, title=title)
+def _page(data: dict) -> str:
+    title = data["title"]
+    endpoint = data.get("endpoint")
     slots = {
         "TITLE": html.escape(title),
+        "CONNECT": "connect-src " + html.escape(_endpoint_origin(endpoint), quote=False) + "; " if endpoint else "",
         "VIS_CSS": _inline(_vis_file("vis-network.css"), "style", "vis-network.css"),
         "VIEWER_CSS": _inline(_asset("viewer.css"), "style", "viewer.css"),
         "VIS_JS": _inline(_vis_file("vis-network.min.js"), "script", "vis-network.min.js"),
@@ -451,9 +663,100 @@ def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg") -> str:
     return _SLOT.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
 
 
-def write_html(graph: rdflib.Graph, out: Path, *, title: str = "gongan-kg") -> Path:
-    """Render and write atomically (temp file in the same folder, then os.replace)."""
+def render_html_from_store(store: ox.Store, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
+                           endpoint: str | None = None) -> str:
+    """The whole page as a string: self-contained, deterministic; offline unless `endpoint`
+    (a SPARQL endpoint URL, absolute or a path on the page's server) is given."""
+    return _page(graph_data_from_store(store, title=title, max_nodes=max_nodes, endpoint=endpoint))
+
+
+def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
+                endpoint: str | None = None) -> str:
+    """render_html_from_store for an rdflib graph (small graphs, notebooks)."""
+    return _page(graph_data(graph, title=title, max_nodes=max_nodes, endpoint=endpoint))
+
+
+def _write(page: str, out: Path) -> Path:
     out = Path(out)
-    page = render_html(graph, title=title)
     write_atomic(page.encode("utf-8"), out, what="cannot write the viewer page")
     return out
+
+
+def write_html_from_store(store: ox.Store, out: Path, *, title: str = "gongan-kg",
+                          max_nodes: int = MAX_NODES, endpoint: str | None = None) -> Path:
+    """Render and write atomically (temp file in the same folder, then os.replace)."""
+    return _write(render_html_from_store(store, title=title, max_nodes=max_nodes, endpoint=endpoint), out)
+
+
+def write_html(graph: rdflib.Graph, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
+               endpoint: str | None = None) -> Path:
+    """Render and write atomically (temp file in the same folder, then os.replace)."""
+    return _write(render_html(graph, title=title, max_nodes=max_nodes, endpoint=endpoint), out)
+
+
+# --------------------------------------------------------------------------- pyvis
+
+def _tooltip(types: list, t: int, label: str, aliases: list) -> str:
+    """The node tooltip, as the page's: plain text."""
+    tip = types[t]["zh"] + " / " + types[t]["name"] + "\n" + label
+    if aliases:
+        tip += "\n别名 / aliases: " + "、".join(aliases)
+    return tip
+
+
+def to_pyvis(graph, *, max_nodes: int | None = MAX_NODES, notebook: bool = False,
+             height: str = "750px", width: str = "100%", cdn_resources: str = "in_line", **kwargs):
+    """A pyvis.network.Network of the entity graph (an rdflib.Graph or a pyoxigraph.Store):
+    the viewer's overview (at most `max_nodes` entities; None for all) with the same colours,
+    labels and tooltips, and edges labelled with their predicate.
+
+    Tooltips are plain text; pyvis switches to an HTML popup (innerHTML) when any node title
+    contains "href", so the returned network HTML-escapes our titles at render time in that
+    case (and only then: plain-text tooltips stay unescaped).  Other keyword arguments go to
+    pyvis.network.Network."""
+    try:
+        from pyvis.network import Network
+    except ImportError as e:
+        raise ResourceError(f"pyvis is not installed ({e}); pip install pyvis") from None
+    store = graph if isinstance(graph, ox.Store) else _to_store(graph)
+    data = graph_data_from_store(store, max_nodes=len(store) + 1 if max_nodes is None else max_nodes)
+    types, preds, nodes = data["types"], data["preds"], data["nodes"]
+    ov = data["overview"]
+
+    class _Net(Network):
+        _kg_ids: set = set()
+
+        def generate_html(self, *args, **kw):
+            link = any("href" in str(n.get("title") or "") for n in self.nodes)
+            saved = []
+            if link:  # the popup will use innerHTML: our text must be escaped
+                for n in self.nodes:
+                    if n["id"] in self._kg_ids and n.get("title"):
+                        saved.append((n, n["title"]))
+                        n["title"] = html.escape(n["title"]).replace("\n", "<br>")
+            try:
+                return super().generate_html(*args, **kw)
+            finally:
+                for n, t in saved:
+                    n["title"] = t
+
+    net = _Net(height=height, width=width, directed=True, notebook=notebook,
+               cdn_resources=cdn_resources, **kwargs)
+    net._kg_ids = set(range(ov))
+    deg = defaultdict(int)
+    for e in data["edges"]:
+        if e["f"] < ov and e["to"] < ov:
+            deg[e["f"]] += 1
+            deg[e["to"]] += 1
+    for i in range(ov):
+        n = nodes[i]
+        colour = types[n["t"]]["colour"]
+        net.add_node(i, label=n["l"], title=_tooltip(types, n["t"], n["l"], n.get("a", [])),
+                     color=colour, size=9 + min(18, 3 * math.sqrt(deg[i])), shape="dot")
+    for e in data["edges"]:
+        if e["f"] < ov and e["to"] < ov:
+            p = preds[e["p"]]
+            net.add_edge(e["f"], e["to"], label=p["zh"], arrows="to",
+                         title=nodes[e["f"]]["l"] + " —" + p["zh"] + " / " + p["name"] + "→ "
+                         + nodes[e["to"]]["l"])
+    return net

@@ -7,16 +7,18 @@ import random
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, Literal
-from rdflib.namespace import SKOS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg import viewer
 from kg.errors import GraphError, ResourceError
 from kg.rdf import ID, KG
 from kg.model import ENTITY_TYPES
-from kg.viewer import graph_data, render_html, write_html
+from kg.viewer import (graph_data, graph_data_from_store, render_html, render_html_from_store,
+                       to_pyvis, write_html, write_html_from_store)
 from graphs import synthetic_graph
 
 WSQ = "https://w3id.org/gongan-kg/id/official/wsq"
@@ -176,10 +178,10 @@ def test_layout_separates_components_and_nodes():
 
 def test_5000_nodes_render(tmp_path):
     g = synthetic_graph(5000, 10000)
-    out = write_html(g, tmp_path / "big.html")
+    out = write_html(g, tmp_path / "big.html", max_nodes=5000)
     data = page_data(out.read_text(encoding="utf-8"))
-    assert len(data["nodes"]) == 5000 and len(data["edges"]) >= 9000
-    assert data["static"]
+    assert len(data["nodes"]) == 5000 and len(data["edges"]) == 10000
+    assert data["static"] and data["overview"] == 5000 and data["omitted"] == 0
 
 
 # ----------------------------------------------------------------------------- writing
@@ -256,3 +258,225 @@ def test_seeds_graph(seeds_graph):
     assert sum(1 for e in data["edges"] if e["ev"]) == len(data["edges"])  # every fact has a source
     wsq = next(n for n in data["nodes"] if n["l"] == "王双全")
     assert "副省长" in {p for p, _ in wsq.get("p", [])}
+
+
+# ----------------------------------------------------------------------------- from a store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def store_of(graph: rdflib.Graph, path=None) -> ox.Store:
+    store = ox.Store(str(path)) if path else ox.Store()
+    store.bulk_load(graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+@pytest.fixture(scope="module")
+def exports_store():
+    store = ox.Store()
+    store.bulk_load(path=str(REPO / "exports" / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def test_store_and_rdflib_paths_give_the_same_page(exports_store, tmp_path):
+    graph = rdflib.Graph().parse(REPO / "exports" / "graph.ttl", format="turtle")
+    page = render_html_from_store(exports_store, title="t")
+    assert page == render_html(graph, title="t")
+    # An on-disk store, written through write_html_from_store.
+    disk = store_of(graph, tmp_path / "store")
+    out = write_html_from_store(disk, tmp_path / "g.html", title="t")
+    assert out.read_text(encoding="utf-8") == page
+    data = page_data(page)
+    entities = {s for t in ENTITY_TYPES for s in graph.subjects(RDF.type, KG[t])}
+    assert len(data["nodes"]) == len(entities) and data["omitted"] == 0
+
+
+def test_a_graph_over_an_oxigraph_store_is_read_in_place(seeds_graph, tmp_path):
+    from kg.store import open_store, write_store
+
+    write_store(seeds_graph, tmp_path / "store")
+    g = open_store(tmp_path / "store")
+    try:
+        assert viewer._to_store(g) is g.store._inner
+        assert render_html(g) == render_html(seeds_graph)
+    finally:
+        g.close()
+
+
+def test_not_a_store_is_a_named_error():
+    with pytest.raises(GraphError, match="pyoxigraph.Store"):
+        render_html_from_store(rdflib.Graph())
+
+
+def _overview_key(data, i, deg):
+    t = data["types"][data["nodes"][i]["t"]]["name"]
+    first = t in ("Bureau", "Official")
+    return (deg[i] == 0, -deg[i] * (2 if first else 1), not first, data["nodes"][i]["iri"])
+
+
+def test_overview_is_capped_by_degree_bureaus_and_officials_first():
+    g = synthetic_graph(400, 700)
+    data = graph_data_from_store(store_of(g), max_nodes=50)
+    nodes = data["nodes"]
+    assert len(nodes) == 400 and data["overview"] == 50 and data["omitted"] == 350
+    assert data["totalEdges"] == len(data["edges"]) == 700      # static page: every edge
+    assert all("x" in n for n in nodes[:50]) and not any("x" in n for n in nodes[50:])
+    # Each part sorted by IRI; the overview holds the 50 best by the documented rule.
+    assert [n["iri"] for n in nodes[:50]] == sorted(n["iri"] for n in nodes[:50])
+    assert [n["iri"] for n in nodes[50:]] == sorted(n["iri"] for n in nodes[50:])
+    deg = [0] * len(nodes)
+    for e in data["edges"]:
+        deg[e["f"]] += 1
+        deg[e["to"]] += 1
+    worst_in = max(_overview_key(data, i, deg) for i in range(50))
+    best_out = min(_overview_key(data, i, deg) for i in range(50, 400))
+    assert worst_in < best_out
+    types = [data["types"][n["t"]]["name"] for n in nodes[:50]]
+    assert 25 < sum(t in ("Bureau", "Official") for t in types) < 50   # favoured, not alone
+    # The page says how many were left out; the search index holds every name.
+    page = render_html(g, max_nodes=50)
+    assert page_data(page)["omitted"] == 350
+    assert {n["l"] for n in page_data(page)["nodes"]} == {f"节点{i}号" for i in range(400)}
+
+
+def test_max_nodes_larger_than_graph_and_zero(mini):
+    assert graph_data(mini, max_nodes=10_000)["omitted"] == 0
+    data = graph_data(mini, max_nodes=0)
+    assert data["overview"] == 0 and data["omitted"] == 12 and len(data["nodes"]) == 12
+
+
+def test_entities_outside_the_overview_keep_their_sources():
+    g = synthetic_graph(300, 500, sources=True)
+    data = graph_data(g, max_nodes=40)
+    S, A = data["sentences"], data["articles"]
+    outside = data["nodes"][40:]
+    assert all(n.get("ar") and "m" not in n for n in outside)   # mentions: overview only
+    assert all(n.get("m") for n in data["nodes"][:40])
+    i = min(e["f"] for e in data["edges"] if e["f"] >= 40)   # outside, with facts
+    n = data["nodes"][i]
+    label = n["l"]
+    k = int(label[2:-1])
+    assert [A[a] for a in n["ar"]] == [{"title": f"第{k // 10}篇文章", "file": f"a{k // 10:04d}.txt"}]
+    facts = [e for e in data["edges"] if e["f"] == i]
+    assert facts
+    for e in facts:
+        (sent,) = e["ev"]
+        assert S[sent]["text"] == f"{label}出现在这里。" and A[S[sent]["a"]]["title"] == f"第{k // 10}篇文章"
+
+
+def test_sources_are_capped_and_counted():
+    g = rdflib.Graph()
+    hub, other = ID["bureau/hub"], ID["campaign/c"]
+    g.add((hub, RDF.type, KG.Bureau))
+    g.add((other, RDF.type, KG.Campaign))
+    g.add((hub, KG.conducted, other))
+    many = 2 * max(viewer.ARTICLE_CAP, viewer.MENTION_CAP, viewer.EVIDENCE_CAP) + 3
+    for k in range(many):
+        art, sent, men, ev = (ID[f"article/{k:03d}"], ID[f"sentence/{k:03d}"], ID[f"mention/{k:03d}"],
+                              ID[f"evidence/{k:03d}"])
+        g.add((art, DCTERMS.title, Literal(f"文章{k:03d}")))
+        g.add((sent, KG.text, Literal(f"句子{k:03d}")))
+        g.add((sent, DCTERMS.isPartOf, art))
+        g.add((hub, KG.mentionedIn, art))
+        g.add((men, KG.denotes, hub))
+        g.add((men, KG.surface, Literal("局")))
+        g.add((men, PROV.wasDerivedFrom, sent))
+        for p, o in ((KG.conducted, other), (KG.holdsPosition, Literal("职务"))):
+            r = rdflib.BNode()
+            g.add((r, RDF.subject, hub))
+            g.add((r, RDF.predicate, p))
+            g.add((r, RDF.object, o))
+            g.add((r, PROV.wasDerivedFrom, sent))
+    g.add((hub, KG.holdsPosition, Literal("职务")))
+    data = graph_data(g)
+    node = next(n for n in data["nodes"] if n["iri"] == str(hub))
+    S = data["sentences"]
+    assert len(node["ar"]) == viewer.ARTICLE_CAP and node["arn"] == many
+    assert len(node["m"]) == viewer.MENTION_CAP and node["mn"] == many
+    (edge,) = data["edges"]
+    assert len(edge["ev"]) == viewer.EVIDENCE_CAP and edge["en"] == many
+    (pos,) = node["p"]
+    assert pos[0] == "职务" and len(pos[1]) == viewer.EVIDENCE_CAP and pos[2] == many
+    # The first by IRI, shown in reading order.
+    assert [S[s]["text"] for s in edge["ev"]] == [f"句子{k:03d}" for k in range(viewer.EVIDENCE_CAP)]
+    # Only referenced sentences are in the page.
+    assert len(S) == max(viewer.MENTION_CAP, viewer.EVIDENCE_CAP)
+
+
+# ----------------------------------------------------------------------------- endpoint
+
+def test_endpoint_page_embeds_the_overview_and_the_index_only():
+    g = synthetic_graph(300, 500, sources=True)
+    full = graph_data(g, max_nodes=40)
+    data = graph_data(g, max_nodes=40, endpoint="/query")
+    assert data["endpoint"] == "/query"
+    assert [(n["l"], n["iri"], n.get("a")) for n in data["nodes"]] == \
+        [(n["l"], n["iri"], n.get("a")) for n in full["nodes"]]
+    assert [(n["x"], n["y"]) for n in data["nodes"][:40]] == [(n["x"], n["y"]) for n in full["nodes"][:40]]
+    for n in data["nodes"]:
+        assert n["q"] == 1 and not ({"m", "ar", "p"} & set(n))
+    inner = [(e["f"], e["p"], e["to"]) for e in full["edges"] if e["f"] < 40 and e["to"] < 40]
+    assert [(e["f"], e["p"], e["to"]) for e in data["edges"]] == inner
+    assert all(e["ev"] == [] for e in data["edges"])
+    assert data["totalEdges"] == len(full["edges"]) == 500
+    assert data["sentences"] == [] and data["articles"] == []
+
+
+def test_endpoint_csp(mini):
+    assert "connect-src" not in render_html(mini)
+    assert "default-src 'none'; connect-src 'self'; script-src" in render_html(mini, endpoint="/query")
+    page = render_html(mini, endpoint="http://127.0.0.1:7878/query")
+    assert "connect-src http://127.0.0.1:7878; " in page
+    assert page_data(page)["endpoint"] == "http://127.0.0.1:7878/query"
+    for bad in ("javascript:alert(1)", "http://x/q'; script-src *", "//evil/q", "", "ftp://x/q"):
+        with pytest.raises(GraphError, match="endpoint"):
+            render_html(mini, endpoint=bad)
+
+
+# ----------------------------------------------------------------------------- pyvis
+
+def test_to_pyvis(mini):
+    from pyvis.network import Network
+
+    net = to_pyvis(mini)
+    assert isinstance(net, Network)
+    data = graph_data(mini)
+    assert len(net.nodes) == 12 and len(net.edges) == 10
+    by_label = {n["label"]: n for n in net.nodes}
+    types = {t["name"]: t for t in data["types"]}
+    yk = by_label["永康市公安局"]
+    assert yk["color"] == types["Bureau"]["colour"]
+    assert yk["title"] == "公安机关 / Bureau\n永康市公安局\n别名 / aliases: 市公安局、永康公安"
+    assert by_label[HOSTILE]["title"] == "地点 / Place\n" + HOSTILE   # plain text tooltip
+    page = net.generate_html()
+    assert HOSTILE not in page
+    titles = {e["title"] for e in net.edges}
+    assert "永康市公安局 —隶属 / subOrganizationOf→ 金华市公安局" in titles
+    assert len(to_pyvis(mini, max_nodes=5).nodes) == 5
+    assert len(to_pyvis(store_of(mini)).nodes) == 12
+
+
+def test_to_pyvis_escapes_titles_when_pyvis_uses_html_popups(mini, tmp_path):
+    """pyvis renders every node title with innerHTML once one contains "href"."""
+    g = rdflib.Graph()
+    for t in mini:
+        g.add(t)
+    g.add((ID["bureau/yk"], SKOS.altLabel, Literal("href")))
+    net = to_pyvis(g)
+    before = [n["title"] for n in net.nodes]
+    out = tmp_path / "g.html"
+    net.write_html(str(out))
+    page = out.read_text(encoding="utf-8")
+    assert "popup.innerHTML" in page and HOSTILE not in page
+    titles = {n["label"]: n["title"] for n in pyvis_nodes(page)}
+    assert titles[HOSTILE] == "地点 / Place<br>&lt;img src=x onerror=alert(1)&gt;"
+    assert [n["title"] for n in net.nodes] == before   # restored after rendering
+    # Without "href" anywhere, titles stay plain text (vis shows them as text).
+    plain = to_pyvis(mini).generate_html()
+    assert "popup.innerHTML" not in plain
+    assert {n["label"]: n["title"] for n in pyvis_nodes(plain)}[HOSTILE] == "地点 / Place\n" + HOSTILE
+
+
+def pyvis_nodes(page: str) -> list:
+    start = page.index("nodes = new vis.DataSet(") + len("nodes = new vis.DataSet(")
+    return json.JSONDecoder().raw_decode(page[start:])[0]

@@ -1,19 +1,23 @@
-"""kg.viewer in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
+"""kg.viewer in headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
+
+Without Chromium or Playwright every test here is reported as skipped, one by one."""
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 
+from kg.model import ENTITY_TYPES
+from kg.viewer import write_html, write_html_from_store
+from graphs import synthetic_graph
+
 CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) not installed")
-
-from kg.viewer import write_html  # noqa: E402
-from graphs import synthetic_graph  # noqa: E402
-
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -21,6 +25,12 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture(scope="module")
 def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.skip("playwright (Python package) not installed")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
@@ -51,6 +61,14 @@ class Page:
 
     def js(self, expr, arg=None):
         return self.page.evaluate(expr, arg)
+
+    def wait_for(self, expr: str, timeout_ms: int = 20_000, arg=None):
+        for _ in range(timeout_ms // 100):
+            value = self.page.evaluate(expr, arg)
+            if value:
+                return value
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"{expr} still false after {timeout_ms} ms")
 
     def visible(self) -> list[str]:
         return self.js("kgView.visibleNodeIds().map(id => kgView.data.nodes[id].l)")
@@ -197,7 +215,7 @@ def test_panel_close(mini_page):
 
 
 def test_5000_nodes_reach_a_stable_state(browser, tmp_path):
-    out = write_html(synthetic_graph(5000, 10000), tmp_path / "big.html")
+    out = write_html(synthetic_graph(5000, 10000), tmp_path / "big.html", max_nodes=5000)
     page = Page(browser, out)   # waits for kgView.stable (physics never on)
     try:
         assert page.js("kgView.nodesView.length") == 5000
@@ -207,5 +225,191 @@ def test_5000_nodes_reach_a_stable_state(browser, tmp_path):
         page.page.select_option("#hops", "1")
         assert 1 < len(page.visible()) < 5000
         assert page.errors == [] and page.requests == [page.url]
+    finally:
+        page.page.close()
+
+
+
+# ----------------------------------------------------------------------------- beyond the overview
+
+@pytest.fixture(scope="module")
+def big_page(browser, tmp_path_factory):
+    """300 entities with sources, 50 in the overview."""
+    out = tmp_path_factory.mktemp("viewer") / "big.html"
+    write_html(synthetic_graph(300, 500, sources=True), out, max_nodes=50)
+    page = Page(browser, out)
+    yield page
+    page.page.close()
+
+
+def outside_with_facts(page: Page) -> dict:
+    """The first entity outside the overview that has outgoing facts and no overview hub."""
+    return page.js("""() => {
+        const d = kgView.data, i = d.edges.find(e => e.f >= d.overview).f;
+        return {id: i, label: d.nodes[i].l};
+    }""")
+
+
+def test_overview_is_capped_and_says_how_many_were_left_out(big_page):
+    assert big_page.js("kgView.nodesView.length") == 50
+    assert big_page.js("kgView.data.nodes.length") == 300
+    text = big_page.page.inner_text("#omitted")
+    assert "50" in text and "250" in text and "left out" in text
+    assert big_page.errors == [] and big_page.requests == [big_page.url]
+
+
+def test_search_finds_an_entity_outside_the_overview_and_shows_its_sources(big_page):
+    pg, target = big_page.page, outside_with_facts(big_page)
+    assert target["id"] >= 50 and target["id"] not in big_page.js("kgView.drawnNodeIds()")
+    pg.fill("#search", target["label"])
+    hit = pg.locator("#search-results button", has_text=target["label"]).first
+    assert "outside" in hit.get_attribute("class")
+    hit.click()
+    assert big_page.js("kgView.selected()") == target["id"]
+    assert target["id"] in big_page.js("kgView.visibleNodeIds()")   # drawn with its neighbours
+    facts = big_page.js("(id) => kgView.data.edges.filter(e => e.f === id || e.to === id)"
+                        ".map(e => e.f === id ? e.to : e.f)", target["id"])
+    assert set(facts) <= set(big_page.js("kgView.visibleNodeIds()"))
+    assert pg.inner_text("#panel h2") == target["label"]
+    panel = pg.inner_text("#panel")
+    assert "not in the overview" in panel
+    k = int(target["label"][2:-1])
+    assert f"{target['label']}出现在这里。" in panel            # a source sentence
+    assert f"《第{k // 10}篇文章》" in panel and f"a{k // 10:04d}.txt" in panel
+    assert pg.locator("#panel li.fact").count() == len(facts)
+    assert big_page.errors == [] and big_page.requests == [big_page.url]
+
+
+def test_fit_reset_and_refit_after_filtering(big_page):
+    pg = big_page.page
+    big_page.js("kgView.selectNode(kgView.data.nodes.length - 1)")
+    assert len(big_page.js("kgView.drawnNodeIds()")) > 50
+    big_page.js("kgView.network.moveTo({scale: 8, position: {x: 5000, y: 5000}})")
+
+    def all_in_view():
+        return big_page.js("""() => {
+            const net = kgView.network, ids = kgView.visibleNodeIds(), c = document.querySelector('#graph canvas');
+            const pos = net.getPositions(ids);
+            return ids.every(id => { const p = net.canvasToDOM(pos[id]);
+                return p.x >= -2 && p.y >= -2 && p.x <= c.clientWidth + 2 && p.y <= c.clientHeight + 2; });
+        }""")
+    assert not all_in_view()
+    pg.click("#fit")
+    pg.wait_for_timeout(500)
+    assert all_in_view()
+    big_page.js("kgView.network.moveTo({scale: 8, position: {x: 5000, y: 5000}})")
+    pg.uncheck("#type-Place")
+    pg.wait_for_timeout(500)
+    assert all_in_view()                    # re-fitted after filtering
+    pg.click("#reset")
+    assert big_page.js("kgView.drawnNodeIds().length") == 50
+    assert big_page.js("kgView.nodesView.length") == 50 and big_page.js("kgView.selected()") is None
+    assert pg.is_checked("#type-Place") and not pg.locator("#panel").is_visible()
+    assert all_in_view()
+
+
+def test_labels_stay_readable_when_zoomed_out(big_page):
+    big_page.js("kgView.network.fit()")
+    big_page.js("kgView.network.moveTo({scale: 0.05})")
+    big_page.page.wait_for_timeout(200)
+    labels = big_page.js("kgView.overlayLabels")
+    assert 0 < len(labels) <= 60
+    # The best-connected visible node is among them.
+    hub = big_page.js("""() => { const d = kgView.data, deg = {};
+        kgView.edgesView.get().forEach(e => { deg[e.from] = (deg[e.from] || 0) + 1; deg[e.to] = (deg[e.to] || 0) + 1; });
+        return Number(Object.keys(deg).sort((a, b) => deg[b] - deg[a] || a - b)[0]); }""")
+    assert hub in labels
+    big_page.js("kgView.network.moveTo({scale: 1.5})")
+    big_page.page.wait_for_timeout(200)
+    assert big_page.js("kgView.overlayLabels") == []   # vis draws them itself at this zoom
+
+
+# ----------------------------------------------------------------------------- with an endpoint
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint(browser, seeds_graph, tmp_path_factory):
+    """The seeds graph in an on-disk store, served by Oxigraph's server (CORS on)."""
+    from kg.serve import find_oxigraph
+
+    d = tmp_path_factory.mktemp("endpoint")
+    store = ox.Store(str(d / "store"))
+    store.bulk_load(seeds_graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    page = d / "graph.html"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/query"
+    write_html_from_store(store, page, max_nodes=50, endpoint=url)
+    del store
+    proc = subprocess.Popen([str(find_oxigraph()), "serve-read-only", "--location", str(d / "store"),
+                             "--bind", f"127.0.0.1:{port}", "--cors"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield page, url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _facts(g: rdflib.Graph, x) -> set:
+    """kg: triples between x and another entity (what the panel lists as facts)."""
+    kg = "https://w3id.org/gongan-kg/ontology#"
+    types = {rdflib.URIRef(kg + t) for t in ENTITY_TYPES}
+
+    def entity(n):
+        return any(t in types for t in g.objects(n, rdflib.RDF.type))
+    return {(s, p, o) for s, p, o in list(g.triples((x, None, None))) + list(g.triples((None, None, x)))
+            if str(p).startswith(kg) and entity(s) and entity(o)}
+
+
+def test_endpoint_page_fetches_the_neighbourhood_and_sources(browser, endpoint, seeds_graph):
+    path, url = endpoint
+    page = Page(browser, path)
+    try:
+        pg = page.page
+        assert page.js("kgView.nodesView.length") == 50 and page.js("kgView.data.endpoint") == url
+        # An entity outside the overview with facts that are not in the page.
+        outside = page.js("""() => { const d = kgView.data, out = [];
+            for (let i = d.overview; i < d.nodes.length; i++)
+                out.push({id: i, label: d.nodes[i].l, iri: d.nodes[i].iri, q: d.nodes[i].q,
+                          embedded: d.edges.filter(e => e.f === i || e.to === i).length});
+            return out; }""")
+        assert all(n["q"] == 1 for n in outside)
+        target = next(n for n in outside if len(_facts(seeds_graph, rdflib.URIRef(n["iri"]))) > n["embedded"]
+                      and page.js("(l) => kgView.data.nodes.filter(n => n.l === l).length", n["label"]) == 1)
+        pg.fill("#search", target["label"])
+        pg.locator("#search-results button", has_text=target["label"]).first.click()
+        page.wait_for("kgView.loading === 0 && kgView.data.nodes[%d].q === 0" % target["id"])
+        assert page.js("kgView.selected()") == target["id"]
+        assert pg.inner_text("#panel h2") == target["label"]
+        facts = page.js("(id) => kgView.data.edges.filter(e => e.f === id || e.to === id).length", target["id"])
+        assert facts == len(_facts(seeds_graph, rdflib.URIRef(target["iri"]))) >= 1
+        panel = pg.inner_text("#panel")
+        assert "关系 / Facts" in panel and "《" in panel       # a fact with its source article
+        assert pg.locator("#panel li.fact blockquote").count() >= 1
+        assert pg.locator("#panel li.article").count() >= 1
+        assert target["id"] in page.js("kgView.visibleNodeIds()")
+        # An overview entity: its panel comes from the endpoint too.
+        hub = page.js("kgView.data.nodes.findIndex(n => n.l === '永康市公安局')")
+        assert 0 <= hub < 50 and page.js("kgView.data.nodes[%d].q" % hub) == 1
+        page.js("kgView.selectNode(%d)" % hub)
+        page.wait_for("kgView.loading === 0 && kgView.data.nodes[%d].q === 0" % hub)
+        assert pg.inner_text("#panel h2") == "永康市公安局"
+        n = len(_facts(seeds_graph, rdflib.URIRef(page.js("kgView.data.nodes[%d].iri" % hub))))
+        assert page.js("(id) => kgView.data.edges.filter(e => e.f === id || e.to === id).length", hub) == n > 50
+        assert pg.locator("#panel li.fact").count() == 50 and f"show all {n}" in pg.inner_text("#panel")
+        assert "原文提及 / Mentions" in pg.inner_text("#panel")
+        assert page.errors == []
+        assert all(r == page.url or r == url for r in page.requests) and url in page.requests
     finally:
         page.page.close()
