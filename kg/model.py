@@ -167,6 +167,7 @@ class ArticlePart:
     surfaces: list[tuple[str, str]]
     relations: list[tuple[str, str, str, bool]]
     triples: int = 0
+    viewer: bytes = b""       # N-Triples: what the build's viewer reads of the article
 
 
 @dataclass(frozen=True)

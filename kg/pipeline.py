@@ -206,7 +206,7 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             if not report.articles:
                 reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
                 raise InputError(f"no article could be built ({reasons})")
-            _write_graph(ws, new, report, tick)
+            vdir = _write_graph(ws, new, report, html)
         finally:
             ws.close()
         if report.failures:
@@ -214,12 +214,11 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
                 "\t".join(_safe(x).replace("\t", " ") for x in (f.file, f.stage, f.reason))
                 for f in sorted(report.failures, key=lambda f: f.file)]
             write_atomic(("\n".join(lines) + "\n").encode("utf-8"), new / "failures.tsv")
-        store_dir = None
         if store is not None:
-            store_dir = _write_store(new, out, Path(store), report)
-        if html:
+            _write_store(new, out, Path(store), report)
+        if vdir is not None:
             tick("viewer", 0, 1)
-            _write_html(new, store_dir)
+            _write_html(new, vdir)
             tick("viewer", 1, 1)
         if cache.parent.parent == out:   # carry the cache and any earlier store over
             os.replace(cache.parent, new / CACHE_DIR)
@@ -295,13 +294,34 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
     ws.commit()
 
 
-def _write_graph(ws: WorkStore, new: Path, report: BuildReport, tick) -> None:
-    """graph.ttl and graph.trig, streamed out of the work store in a fixed order."""
+def _write_graph(ws: WorkStore, new: Path, report: BuildReport, html: bool) -> Path | None:
+    """graph.ttl and graph.trig, streamed out of the work store in a fixed order; with `html`,
+    the viewer's share of the graph goes into an Oxigraph store on disk at the same time (in
+    batches, so memory stays bounded) and its folder is returned."""
+    import pyoxigraph as ox
+
+    store = feed = None
+    if html:
+        vdir = new / ".viewer-store.tmp"
+        store = ox.Store(str(vdir))
+        pending: list = []
+
+        def feed(triples):
+            pending.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+            if len(pending) >= 100_000:
+                store.bulk_extend(pending)
+                pending.clear()
     try:
         with open(new / "graph.ttl", "wb") as ttl, open(new / "graph.trig", "wb") as trig:
-            report.entities, report.relations = rdf.write_graph(ws, ttl, trig)
+            report.entities, report.relations = rdf.write_graph(ws, ttl, trig, feed)
+        if store is not None:
+            store.bulk_extend(pending)
+            store.flush()
     except OSError as e:
         raise GraphError(f"{new}: cannot write the graph ({e.strerror or e})") from None
+    finally:
+        del store
+    return vdir if html else None
 
 
 def graph_bytes(results) -> tuple[bytes, bytes]:
@@ -317,31 +337,21 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     return ttl.getvalue(), trig.getvalue()
 
 
-def _write_html(new: Path, store_dir: Path | None) -> None:
-    """The viewer, collected from an Oxigraph store on disk (memory bounded by the number of
-    entities, not of triples): the build's --store, or a temporary one."""
+def _write_html(new: Path, vdir: Path) -> None:
+    """The viewer, collected from the viewer's store (memory bounded by the number of entities,
+    not of triples), which is then removed."""
     import pyoxigraph as ox
 
     from .viewer import write_html_from_store
 
-    tmp = None
-    if store_dir is None:
-        tmp = new / ".viewer-store.tmp"
-        try:
-            st = ox.Store(str(tmp))
-            st.bulk_load(path=str(new / "graph.ttl"), format=ox.RdfFormat.TURTLE)
-            st.flush()
-        except (OSError, SyntaxError, ValueError) as e:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise GraphError(f"{tmp}: cannot load the graph for the viewer ({e})") from None
-    else:
-        st = ox.Store.read_only(str(store_dir))
     try:
-        write_html_from_store(st, new / "graph.html", title="gongan-kg")
+        st = ox.Store.read_only(str(vdir))
+        try:
+            write_html_from_store(st, new / "graph.html", title="gongan-kg")
+        finally:
+            del st
     finally:
-        del st
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(vdir, ignore_errors=True)
 
 
 def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> Path:

@@ -179,6 +179,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
     return ArticlePart(
         doc_id=did, source=doc.source,
         turtle=turtle_chunk(t, ordered=True),   # made in a fixed order: no set is iterated unsorted
+        viewer=ox.serialize([x for x in t if _for_viewer(x)], format=ox.RdfFormat.N_TRIPLES),
         trig=trig_graph_chunk(node(iri.article_graph(did)), named),
         names=sorted((k, typ, name, n) for k, d in names.items() for (typ, name), n in d.items()),
         surfaces=sorted((k, s) for k, ss in surfaces.items() for s in ss),
@@ -240,6 +241,22 @@ def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: se
     return out
 
 
+# What the build's viewer reads of an article's triples (kg/viewer.py): facts' evidence and
+# sentences, articles, kg:mentionedIn.  Mention nodes, offsets and observations stay out, so the
+# viewer's store is a third of the graph.
+_VIEWER_PREDICATES = {p.value for p in (_P["subject"], _P["predicate"], _P["object"], _P["isPartOf"],
+                                        _P["title"], _P["identifier"], _P["date"], _C["mentionedIn"],
+                                        _C["index"], _C["text"], _C["sourceFile"])}
+_EVIDENCE_PREFIX = f"{ID_NS}evidence/"
+
+
+def _for_viewer(t: ox.Triple) -> bool:
+    p = t.predicate.value
+    if p in _VIEWER_PREDICATES:
+        return True
+    return p == _P["wasDerivedFrom"].value and t.subject.value.startswith(_EVIDENCE_PREFIX)
+
+
 def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[ox.Triple]:
     """An entity's corpus-level triples: its type, label, aliases and the relations it is the
     subject of (predicate, object key or literal, is-literal)."""
@@ -251,10 +268,11 @@ def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list
     return out
 
 
-def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
+def write_graph(store, ttl, trig, viewer=None) -> tuple[Counter, Counter]:
     """Stream a work store (kg/workstore.py) into Turtle and TriG file objects: the header,
     every article's chunk in doc-id order, the entities in key order, then (TriG) the named
-    graphs.  Returns the entities per type and relations per predicate."""
+    graphs.  `viewer(triples)`, when given, receives the viewer's share of the graph in batches.
+    Returns the entities per type and relations per predicate."""
     entities: Counter = Counter()
     relations: Counter = Counter()
     ttl.write(HEADER)
@@ -263,19 +281,26 @@ def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
         ttl.write(chunk)
         trig.write(chunk)
     batch: list = []
+
+    def flush():
+        chunk = turtle_chunk(batch)
+        ttl.write(chunk)
+        trig.write(chunk)
+        if viewer is not None:
+            viewer(batch)
+        batch.clear()
+
     for key, type_, label, aliases, rels in store.entities():
         entities[type_] += 1
         for p, _, _ in rels:
             relations[p] += 1
         batch += entity_triples(key, type_, label, aliases, rels)
         if len(batch) >= 20000:
-            chunk = turtle_chunk(batch)
-            ttl.write(chunk)
-            trig.write(chunk)
-            batch = []
-    chunk = turtle_chunk(batch)
-    ttl.write(chunk)
-    trig.write(chunk)
+            flush()
+    flush()
     for _, chunk in store.chunks("trig"):
         trig.write(chunk)
+    if viewer is not None:
+        for _, chunk in store.chunks("viewer"):
+            viewer(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES))
     return entities, relations

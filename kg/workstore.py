@@ -23,12 +23,12 @@ from .errors import GraphError
 from .model import ArticlePart
 from .resolve import best_name, final_type
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, sha TEXT NOT NULL,
-    turtle BLOB NOT NULL, trig BLOB NOT NULL, triples INTEGER NOT NULL);
+    turtle BLOB NOT NULL, trig BLOB NOT NULL, viewer BLOB NOT NULL, triples INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS names(doc_id TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,
     name TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS surfaces(doc_id TEXT NOT NULL, key TEXT NOT NULL, surface TEXT NOT NULL);
@@ -88,8 +88,10 @@ class WorkStore:
         return row[0] if row else None
 
     def _clear(self) -> None:
+        """Start afresh (another extractor or layout): the tables are made anew."""
         for t in ("articles", "names", "surfaces", "rels"):
-            self.db.execute(f"DELETE FROM {t}")
+            self.db.execute(f"DROP TABLE IF EXISTS {t}")
+        self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self.commit()
@@ -119,9 +121,9 @@ class WorkStore:
         """Store one article's part (replacing an earlier one of the same doc id)."""
         self.remove(part.doc_id)
         d = part.doc_id
-        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?)",
+        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?)",
                         (d, part.source, sha, zlib.compress(part.turtle, 1), zlib.compress(part.trig, 1),
-                         part.triples))
+                         zlib.compress(part.viewer, 1), part.triples))
         self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", [(d, *r) for r in part.names])
         self.db.executemany("INSERT INTO surfaces VALUES (?,?,?)", [(d, *r) for r in part.surfaces])
         self.db.executemany("INSERT INTO rels VALUES (?,?,?,?,?)",
@@ -137,7 +139,7 @@ class WorkStore:
 
     def chunks(self, column: str):
         """(doc_id, decompressed chunk) of every article, in doc-id order."""
-        assert column in ("turtle", "trig")
+        assert column in ("turtle", "trig", "viewer")
         for doc_id, blob in self.db.execute(f"SELECT doc_id, {column} FROM articles ORDER BY doc_id"):
             yield doc_id, zlib.decompress(blob)
 
