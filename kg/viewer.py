@@ -5,27 +5,27 @@ graph has the layout of docs/rdf-layout.md and returns one self-contained HTML p
 vis-network's JS/CSS (shipped inside pyvis) are inlined, the data goes in as JSON inside
 `<script type="application/json">`, and the page's own script builds every piece of text
 with `textContent`.  No external URL, no CDN.  `render_html(graph)` does the same for an
-rdflib graph (loaded into a temporary in-memory store: one collection code path).
+rdflib graph (read in place if it is over an Oxigraph store, else copied into a temporary
+in-memory store: one collection code path).
 
-Everything is collected with SPARQL run in Oxigraph's own engine, streamed, so memory grows
-with the number of entities and relation triples, not with the number of evidence,
-mention or sentence triples:
+Everything is collected with SPARQL run in Oxigraph's own engine and streamed; memory grows
+with the number of entities and edges, not with evidence, mention or sentence triples:
 
 - Nodes are the resources typed with one of our 8 entity classes, edges the kg: triples
   between two of them.  EVERY entity is in the page's search index (type, label, aliases,
-  IRI), every edge is in the page (as three integers and its source sentences).
+  IRI), and every edge is in the page with its source sentences.
 - The overview drawn on open holds at most `max_nodes` entities: connected before isolated,
-  then by degree with bureaus' and officials' degree counted double (`_overview_key`).  The page says how many were
-  left out.  An entity outside the overview is drawn with its neighbours when search or a
-  link opens it.
-- The side panel's sources are embedded for every entity, capped (the first by IRI; larger
-  caps inside the overview): source sentences per fact or position, articles per entity,
-  and for overview entities their mentions (surface form in its sentence); the panel says
-  how many more there are.  This bounds the page at about (entities x caps) sentences,
-  whatever the corpus size.
-- With `endpoint` (a SPARQL endpoint URL, e.g. `kg serve`'s /query) the page holds the
-  search index and the overview (its nodes and the edges between them) only, and queries
-  the endpoint for an entity's facts, neighbours and sources when it is opened.
+  then by degree, bureaus' and officials' degree counted double (`_overview_key`).  The
+  page says how many were left out.  An entity outside the overview is drawn with its
+  neighbours when search or a link opens it.
+- Side-panel sources are embedded for every entity, capped (the first by IRI; larger caps
+  inside the overview): source sentences per fact or position, articles per entity, and
+  for overview entities their mentions (surface form in its sentence); the panel says how
+  many more there are.  The page is about (entities + edges) x caps in size.
+- With `endpoint` (a SPARQL endpoint URL, e.g. `kg serve`'s /query) the page holds only
+  the search index and the overview (its nodes and the edges between them) and queries
+  the endpoint for an entity's facts, neighbours and sources when it is opened (the
+  endpoint must allow cross-origin requests if it is on another origin).
 
 The overview settles with vis' physics when small; above `STATIC_LAYOUT_THRESHOLD` nodes
 positions are computed here (a radial tree per connected component, O(n log n)) and
@@ -319,7 +319,7 @@ class _Collected:
         self.total_edges = len(edges)
         self.full = not lazy   # panel data embedded?
         self.node_pos = {} if lazy else {new[i]: v for i, v in positions.items()}
-        del edges, tmp, deg, ranked, labels, alias, positions, rank
+        del edges, tmp, ranked, labels, alias, positions
         lap("overview")
         self.edge_ev, self.pos_ev, self.node_articles, self.node_mentions = {}, {}, {}, {}
         self.articles, self.sentences = [], []

@@ -372,8 +372,7 @@ def test_sources_are_capped_and_counted():
     g.add((hub, KG.conducted, other))
     many = 2 * max(viewer.ARTICLE_CAP, viewer.MENTION_CAP, viewer.EVIDENCE_CAP) + 3
     for k in range(many):
-        art, sent, men, ev = (ID[f"article/{k:03d}"], ID[f"sentence/{k:03d}"], ID[f"mention/{k:03d}"],
-                              ID[f"evidence/{k:03d}"])
+        art, sent, men = ID[f"article/{k:03d}"], ID[f"sentence/{k:03d}"], ID[f"mention/{k:03d}"]
         g.add((art, DCTERMS.title, Literal(f"文章{k:03d}")))
         g.add((sent, KG.text, Literal(f"句子{k:03d}")))
         g.add((sent, DCTERMS.isPartOf, art))
