@@ -1,7 +1,8 @@
 """Reading articles: files -> decoded text -> sentences (the first pipeline stage).
 
-`collect_inputs` finds the article files, `decode_bytes` turns bytes into text, and
-`document_from_text` / `read_document` split the text into `Sentence`s:
+`scan_inputs` finds the article files and reports the paths it cannot read (`collect_inputs`
+is its strict form), `safe_name` shows any file name as printable text, `decode_bytes` turns
+bytes into text, and `document_from_text` / `read_document` split the text into `Sentence`s:
 
 * Line breaks inside a sentence (OCR'd newspaper columns break inside words, even across blank
   lines) are undone; `Sentence.text` has them removed and `Sentence.gaps` records where, so
@@ -9,11 +10,13 @@
 * Boundaries come from evidence: sentence-final punctuation (。！？!?…), heading-shaped lines,
   the typical line width of the block, bylines, captions and web residue.
 * Sentences are split at 。！？!?… (closing quotes and brackets stay with the sentence); very long
-  ones without final punctuation are split at ；.
+  ones without final punctuation are split at ；, and none is longer than MAX_SENTENCE (split
+  after a comma or space, else hard), so the grammar's work per sentence is bounded.
 * Each sentence has a kind: heading, byline, caption, residue (web-page boilerplate, see
   kg/resources/boilerplate.jsonl) or body.  Line patterns live in kg/resources/ingest_lines.jsonl.
 
-Everything is regex- and line-based, linear in the size of the text.
+Everything is regex- and line-based, linear in the size of the text (no pattern can backtrack
+over a run of the same character: tests/test_extract_bounds.py checks them).
 """
 from __future__ import annotations
 
