@@ -117,11 +117,16 @@ class InputScan:
     problems: list[tuple[str, str]]
 
 
-def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
+def _as_path(p) -> Path:
+    return Path(os.fsdecode(p)) if isinstance(p, bytes) else Path(p)
+
+
+def scan_inputs(paths: Iterable[str | bytes | Path] | str | bytes | Path) -> InputScan:
     """The article files named by `paths`: files as given, folders searched recursively for
     *.txt (any case; hidden files and folders skipped; symbolic links to folders not
-    followed).  A path that does not exist, is not a file or folder, or a folder or file that
-    cannot be read is a problem, reported by name; the rest is still collected.
+    followed).  A path that does not exist or is not a file or folder, and a folder that
+    cannot be read, is a problem, reported by name; the rest is still collected.  (A file
+    that cannot be read is collected: read_document reports it, as an article that failed.)
     Never raises for a bad path (see collect_inputs for the strict form)."""
     if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
@@ -131,7 +136,7 @@ def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
     def problem(p, reason):
         problems.append((safe_name(p), reason))
 
-    for p in map(Path, paths):
+    for p in map(_as_path, paths):
         if not p.exists():
             problem(p, "no such file or folder")
         elif p.is_dir():
@@ -141,26 +146,19 @@ def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in files:
                     f = Path(root, name)
-                    if name.startswith(".") or f.suffix.lower() != ".txt" or not f.is_file():
-                        continue
-                    if os.access(f, os.R_OK):
+                    if not name.startswith(".") and f.suffix.lower() == ".txt" and f.is_file():
                         found.add(f.resolve())
-                    else:
-                        problem(f, "cannot read file (permission denied)")
         elif p.is_file():
-            if os.access(p, os.R_OK):
-                found.add(p.resolve())
-            else:
-                problem(p, "cannot read file (permission denied)")
+            found.add(p.resolve())
         else:
             problem(p, "not a regular file or folder")
     return InputScan(sorted(found), problems)
 
 
-def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+def collect_inputs(paths: Iterable[str | bytes | Path] | str | bytes | Path) -> list[Path]:
     """The article files named by `paths` (as scan_inputs), strictly: raises InputError naming
-    the first problem (a path that does not exist, an unreadable folder or file), or when
-    nothing is found at all."""
+    the first problem (a path that does not exist, an unreadable folder), or when nothing is
+    found at all."""
     if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
     paths = list(paths)
