@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.evaluate import evaluate
 from kg.extract import extract_document
@@ -141,3 +143,31 @@ def test_police_named_counts_as_one_regex_per_form(texts):
     want = {f: len(re.findall(re.escape(f) + r"(?:市|区|县)?(?:公安|警方|市局|分局)", joined)) for f in forms}
     got = _police_named(texts, forms)
     assert {f: got[f] for f in forms} == want
+
+
+def _jieba_boundaries(text):
+    from kg.extract.text import tokenizer
+    out, pos = {0}, 0
+    for tok in tokenizer().cut(text, HMM=False):
+        pos += len(tok)
+        out.add(pos)
+    return out
+
+
+_SEG_ALPHABET = list("公安局长张三李四派出所专项行动abcXY12 .-_%#&+\t\n，。、“”😀\u3000\u200b") + ["AB", "a1", "3.5"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SEG_ALPHABET), max_size=30))
+def test_boundaries_are_jiebas(parts):
+    """text.boundaries re-implements jieba's cut (HMM off) without its generators: same result."""
+    from kg.extract.text import boundaries
+    text = "".join(parts)
+    assert boundaries(text) == _jieba_boundaries(text)
+
+
+def test_boundaries_are_jiebas_on_the_seeds():
+    from kg.extract.text import boundaries
+    for path in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert boundaries(line) == _jieba_boundaries(line), line
