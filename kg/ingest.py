@@ -252,7 +252,10 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
         best = None
     guessed = None
     if best is not None and best.encoding:
-        guessed = codecs.lookup(best.encoding).name.replace("-", "_")
+        try:
+            guessed = codecs.lookup(best.encoding).name.replace("-", "_")
+        except LookupError:   # a name the detector knows and Python does not
+            guessed = None
         if guessed in _CHINESE and guessed != "big5hkscs":
             guessed = "gb18030"
     for rank, enc in ((1, guessed), (0, "gb18030")):

@@ -484,3 +484,26 @@ def test_unreadable_folders_are_reported(tmp_path, monkeypatch):
     assert all(name.isprintable() for name, _ in scan.problems)
     with pytest.raises(InputError, match="locked: cannot read folder"):
         collect_inputs(tmp_path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=200),
+                 st.text(max_size=80).map(lambda t: t.encode("utf-16-le", "surrogatepass")),
+                 st.text(max_size=80).map(lambda t: t.encode("gb18030", "ignore"))))
+def test_any_bytes_decode_or_raise_an_input_error(data):
+    try:
+        text, encoding = decode_bytes(data, "x")
+    except InputError:
+        return
+    assert text.strip() and "\x00" not in text and encoding
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_splits_into_capped_sentences(text):
+    from kg.ingest import MAX_SENTENCE
+    doc = document_from_text(text, doc_id="x")
+    for s in doc.sentences:
+        assert 0 < len(s.text) <= MAX_SENTENCE
+        a, b = original_span(s, 0, len(s.text))
+        assert 0 <= a <= b <= len(doc.text)
