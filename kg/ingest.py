@@ -42,7 +42,7 @@ SHORT_LINE_RATIO = 0.6       # an unpunctuated line this much shorter than its b
 TITLE_WIDTH_TOLERANCE = 0.15  # a lone first line this close to the column width is not a title
 LONG_LINE_WIDTH = 100        # a line this wide is a web paragraph, not a column line
 LONG_SENTENCE = 150          # sentences longer than this are split at ；
-MAX_SENTENCE = 400           # no sentence is longer: longer runs are split (commas, spaces, else hard)
+MAX_SENTENCE = 1000          # no sentence is longer: longer runs are split (see _cap)
 LIST_ITEM_MAX = 40           # lines after a 相关新闻 header this short are residue links
 TAIL_ITEM_MAX = 30           # unpunctuated lines after the last sentence this short are captions
 CONTROL_RATIO = 0.1          # more control characters than this: a binary file
@@ -639,16 +639,20 @@ _SOFT_BREAK = frozenset("，,、；;：: \u3000\t")
 
 
 def _cap(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """text[a:b] in pieces of at most MAX_SENTENCE characters, cut after the last comma-like
-    mark or space in the second half of each piece, else after MAX_SENTENCE characters
-    (the grammar's work per sentence stays bounded whatever the input)."""
+    """text[a:b] in pieces of at most MAX_SENTENCE characters (the grammar's work per sentence
+    stays bounded whatever the input).  Each piece ends at the last ASCII full stop in its
+    second half (English-style punctuation: 押解回国. 这是…), else after the last comma-like
+    mark or space there, else after MAX_SENTENCE characters."""
     out = []
     while b - a > MAX_SENTENCE:
-        cut = a + MAX_SENTENCE
-        for k in range(a + MAX_SENTENCE, a + MAX_SENTENCE // 2, -1):
-            if text[k - 1] in _SOFT_BREAK:
-                cut = k
-                break
+        half = a + MAX_SENTENCE // 2
+        cut = text.rfind(".", half, a + MAX_SENTENCE)
+        while cut > half and text[cut - 1].isdigit() and text[cut + 1:cut + 2].isdigit():
+            cut = text.rfind(".", half, cut)   # not the point of 3.5
+        cut += 1
+        if not cut:
+            cut = next((k for k in range(a + MAX_SENTENCE, half, -1) if text[k - 1] in _SOFT_BREAK),
+                       a + MAX_SENTENCE)
         x, y = a, cut
         while y > x and text[y - 1].isspace():
             y -= 1
