@@ -1,7 +1,8 @@
 """Reading articles: files -> decoded text -> sentences (the first pipeline stage).
 
-`collect_inputs` finds the article files, `decode_bytes` turns bytes into text, and
-`document_from_text` / `read_document` split the text into `Sentence`s:
+`scan_inputs` finds the article files and reports the paths it cannot read (`collect_inputs`
+is its strict form), `safe_name` shows any file name as printable text, `decode_bytes` turns
+bytes into text, and `document_from_text` / `read_document` split the text into `Sentence`s:
 
 * Line breaks inside a sentence (OCR'd newspaper columns break inside words, even across blank
   lines) are undone; `Sentence.text` has them removed and `Sentence.gaps` records where, so
@@ -9,11 +10,13 @@
 * Boundaries come from evidence: sentence-final punctuation (。！？!?…), heading-shaped lines,
   the typical line width of the block, bylines, captions and web residue.
 * Sentences are split at 。！？!?… (closing quotes and brackets stay with the sentence); very long
-  ones without final punctuation are split at ；.
+  ones without final punctuation are split at ；, and none is longer than MAX_SENTENCE (split
+  after a comma or space, else hard), so the grammar's work per sentence is bounded.
 * Each sentence has a kind: heading, byline, caption, residue (web-page boilerplate, see
   kg/resources/boilerplate.jsonl) or body.  Line patterns live in kg/resources/ingest_lines.jsonl.
 
-Everything is regex- and line-based, linear in the size of the text.
+Everything is regex- and line-based, linear in the size of the text (no pattern can backtrack
+over a run of the same character: tests/test_extract_bounds.py checks them).
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ SHORT_LINE_RATIO = 0.6       # an unpunctuated line this much shorter than its b
 TITLE_WIDTH_TOLERANCE = 0.15  # a lone first line this close to the column width is not a title
 LONG_LINE_WIDTH = 100        # a line this wide is a web paragraph, not a column line
 LONG_SENTENCE = 150          # sentences longer than this are split at ；
-MAX_SENTENCE = 400           # no sentence is longer: longer runs are split (commas, spaces, else hard)
+MAX_SENTENCE = 1000          # no sentence is longer: longer runs are split (see _cap)
 LIST_ITEM_MAX = 40           # lines after a 相关新闻 header this short are residue links
 TAIL_ITEM_MAX = 30           # unpunctuated lines after the last sentence this short are captions
 CONTROL_RATIO = 0.1          # more control characters than this: a binary file
@@ -114,11 +117,16 @@ class InputScan:
     problems: list[tuple[str, str]]
 
 
-def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
+def _as_path(p) -> Path:
+    return Path(os.fsdecode(p)) if isinstance(p, bytes) else Path(p)
+
+
+def scan_inputs(paths: Iterable[str | bytes | Path] | str | bytes | Path) -> InputScan:
     """The article files named by `paths`: files as given, folders searched recursively for
     *.txt (any case; hidden files and folders skipped; symbolic links to folders not
-    followed).  A path that does not exist, is not a file or folder, or a folder or file that
-    cannot be read is a problem, reported by name; the rest is still collected.
+    followed).  A path that does not exist or is not a file or folder, and a folder that
+    cannot be read, is a problem, reported by name; the rest is still collected.  (A file
+    that cannot be read is collected: read_document reports it, as an article that failed.)
     Never raises for a bad path (see collect_inputs for the strict form)."""
     if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
@@ -128,7 +136,7 @@ def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
     def problem(p, reason):
         problems.append((safe_name(p), reason))
 
-    for p in map(Path, paths):
+    for p in map(_as_path, paths):
         if not p.exists():
             problem(p, "no such file or folder")
         elif p.is_dir():
@@ -138,26 +146,19 @@ def scan_inputs(paths: Iterable[str | Path] | str | Path) -> InputScan:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in files:
                     f = Path(root, name)
-                    if name.startswith(".") or f.suffix.lower() != ".txt" or not f.is_file():
-                        continue
-                    if os.access(f, os.R_OK):
+                    if not name.startswith(".") and f.suffix.lower() == ".txt" and f.is_file():
                         found.add(f.resolve())
-                    else:
-                        problem(f, "cannot read file (permission denied)")
         elif p.is_file():
-            if os.access(p, os.R_OK):
-                found.add(p.resolve())
-            else:
-                problem(p, "cannot read file (permission denied)")
+            found.add(p.resolve())
         else:
             problem(p, "not a regular file or folder")
     return InputScan(sorted(found), problems)
 
 
-def collect_inputs(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+def collect_inputs(paths: Iterable[str | bytes | Path] | str | bytes | Path) -> list[Path]:
     """The article files named by `paths` (as scan_inputs), strictly: raises InputError naming
-    the first problem (a path that does not exist, an unreadable folder or file), or when
-    nothing is found at all."""
+    the first problem (a path that does not exist, an unreadable folder), or when nothing is
+    found at all."""
     if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
     paths = list(paths)
@@ -251,7 +252,10 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
         best = None
     guessed = None
     if best is not None and best.encoding:
-        guessed = codecs.lookup(best.encoding).name.replace("-", "_")
+        try:
+            guessed = codecs.lookup(best.encoding).name.replace("-", "_")
+        except LookupError:   # a name the detector knows and Python does not
+            guessed = None
         if guessed in _CHINESE and guessed != "big5hkscs":
             guessed = "gb18030"
     for rank, enc in ((1, guessed), (0, "gb18030")):
@@ -635,16 +639,20 @@ _SOFT_BREAK = frozenset("，,、；;：: \u3000\t")
 
 
 def _cap(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """text[a:b] in pieces of at most MAX_SENTENCE characters, cut after the last comma-like
-    mark or space in the second half of each piece, else after MAX_SENTENCE characters
-    (the grammar's work per sentence stays bounded whatever the input)."""
+    """text[a:b] in pieces of at most MAX_SENTENCE characters (the grammar's work per sentence
+    stays bounded whatever the input).  Each piece ends at the last ASCII full stop in its
+    second half (English-style punctuation: 押解回国. 这是…), else after the last comma-like
+    mark or space there, else after MAX_SENTENCE characters."""
     out = []
     while b - a > MAX_SENTENCE:
-        cut = a + MAX_SENTENCE
-        for k in range(a + MAX_SENTENCE, a + MAX_SENTENCE // 2, -1):
-            if text[k - 1] in _SOFT_BREAK:
-                cut = k
-                break
+        half = a + MAX_SENTENCE // 2
+        cut = text.rfind(".", half, a + MAX_SENTENCE)
+        while cut > half and text[cut - 1].isdigit() and text[cut + 1:cut + 2].isdigit():
+            cut = text.rfind(".", half, cut)   # not the point of 3.5
+        cut += 1
+        if not cut:
+            cut = next((k for k in range(a + MAX_SENTENCE, half, -1) if text[k - 1] in _SOFT_BREAK),
+                       a + MAX_SENTENCE)
         x, y = a, cut
         while y > x and text[y - 1].isspace():
             y -= 1

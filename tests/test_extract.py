@@ -1,10 +1,13 @@
 """Extraction quality on the seeds and the held-out set, and the grammar's key behaviours."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.evaluate import evaluate
 from kg.extract import extract_document
@@ -116,3 +119,56 @@ def test_warm_up_is_shared_by_forked_workers():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         n, *misses = pool.apply(_child_extract, ("永康市公安局局长张三在芝英派出所开展“雷霆”专项行动。",))
     assert n >= 3 and tuple(misses) == before
+
+
+def test_segmenter_runs_only_where_the_grammar_asks(monkeypatch):
+    """jieba is the costliest step: a sentence with no candidate for a name is not segmented."""
+    from kg.extract import analyse
+    from kg.extract import text as T
+    calls = []
+    real = T.boundaries
+    monkeypatch.setattr(T, "boundaries", lambda t: calls.append(t) or real(t))
+    analyse(document_from_text("今天天气很好。\n\n永康市公安局芝英派出所民警张伟破获一起案件。", doc_id="x"))
+    assert calls == ["永康市公安局芝英派出所民警张伟破获一起案件。"]
+
+
+@pytest.mark.parametrize("texts", [
+    ["永康公安开展行动，永康市公安局、平湖市公安局和永康分局。", "永康市局，永康市市局"],
+    ["杭州市公安局拱墅区分局，拱墅区公安局，拱墅公安", "杭州警方、杭州市警方、杭州公安公安"],
+])
+def test_police_named_counts_as_one_regex_per_form(texts):
+    """_police_named (one scan) counts what re.findall(form + level? + police word) counts."""
+    from kg.extract.places import _police_named
+    forms = {"永康", "永康市", "平湖", "平湖市", "杭州", "杭州市", "拱墅", "拱墅区", "市公"}
+    joined = "\n".join(texts)
+    want = {f: len(re.findall(re.escape(f) + r"(?:市|区|县)?(?:公安|警方|市局|分局)", joined)) for f in forms}
+    got = _police_named(texts, forms)
+    assert {f: got[f] for f in forms} == want
+
+
+def _jieba_boundaries(text):
+    from kg.extract.text import tokenizer
+    out, pos = {0}, 0
+    for tok in tokenizer().cut(text, HMM=False):
+        pos += len(tok)
+        out.add(pos)
+    return out
+
+
+_SEG_ALPHABET = list("公安局长张三李四派出所专项行动abcXY12 .-_%#&+\t\n，。、“”😀\u3000\u200b") + ["AB", "a1", "3.5"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SEG_ALPHABET), max_size=30))
+def test_boundaries_are_jiebas(parts):
+    """text.boundaries re-implements jieba's cut (HMM off) without its generators: same result."""
+    from kg.extract.text import boundaries
+    text = "".join(parts)
+    assert boundaries(text) == _jieba_boundaries(text)
+
+
+def test_boundaries_are_jiebas_on_the_seeds():
+    from kg.extract.text import boundaries
+    for path in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert boundaries(line) == _jieba_boundaries(line), line

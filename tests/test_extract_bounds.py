@@ -112,8 +112,6 @@ _REVIEWED = {
     "kg.extract.campaigns._LIST_HEAD": "each item is a quoted name: “…” delimits it",
     "kg.extract.awards._PREFIX": "anchored (.match at one position), alternatives of distinct shape",
     "kg.ingest._LEAD_WS": "anchored (.match), alternatives start with distinct characters",
-    "byline0": "possessive outer repetition; a name needs a separator or the line end after it",
-    "byline_inline0": "names are possessive runs; a new role starts only at a role and its colon",
 }
 
 

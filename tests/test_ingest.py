@@ -462,25 +462,48 @@ def test_undecodable_file_name(tmp_path):
     assert "\x1b" not in str(e.value) and "\\xff" in str(e.value)
 
 
-def test_unreadable_folders_and_files_are_reported(tmp_path, monkeypatch):
+def test_unreadable_folders_are_reported(tmp_path, monkeypatch):
     """issue 9: a chmod 000 folder inside the input was skipped silently.  (Simulated: the
     tests may run as root, who reads everything.)"""
     from kg.ingest import scan_inputs
     for rel in ["ok/1.txt", "locked/2.txt", "ok/3.txt"]:
         (tmp_path / rel).parent.mkdir(exist_ok=True)
         (tmp_path / rel).write_text("市公安局。", encoding="utf-8")
-    real_scandir, real_access = os.scandir, os.access
+    real_scandir = os.scandir
 
     def scandir(p="."):
         if Path(p).name == "locked":
             raise PermissionError(13, "Permission denied", str(p))
         return real_scandir(p)
     monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(os, "access", lambda p, mode: Path(p).name != "3.txt" and real_access(p, mode))
-    scan = scan_inputs([tmp_path, tmp_path / "missing"])
-    assert [p.name for p in scan.files] == ["1.txt"]
+    scan = scan_inputs([tmp_path, os.fsencode(tmp_path / "missing\x1b")])
+    assert [p.name for p in scan.files] == ["1.txt", "3.txt"]
     assert sorted(reason.split(" (")[0] for _, reason in scan.problems) == [
-        "cannot read file", "cannot read folder", "no such file or folder"]
+        "cannot read folder", "no such file or folder"]
     assert any(name.endswith("locked") for name, _ in scan.problems)
-    with pytest.raises(InputError, match="cannot read"):
+    assert all(name.isprintable() for name, _ in scan.problems)
+    with pytest.raises(InputError, match="locked: cannot read folder"):
         collect_inputs(tmp_path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=200),
+                 st.text(max_size=80).map(lambda t: t.encode("utf-16-le", "surrogatepass")),
+                 st.text(max_size=80).map(lambda t: t.encode("gb18030", "ignore"))))
+def test_any_bytes_decode_or_raise_an_input_error(data):
+    try:
+        text, encoding = decode_bytes(data, "x")
+    except InputError:
+        return
+    assert text.strip() and "\x00" not in text and encoding
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_splits_into_capped_sentences(text):
+    from kg.ingest import MAX_SENTENCE
+    doc = document_from_text(text, doc_id="x")
+    for s in doc.sentences:
+        assert 0 < len(s.text) <= MAX_SENTENCE
+        a, b = original_span(s, 0, len(s.text))
+        assert 0 <= a <= b <= len(doc.text)

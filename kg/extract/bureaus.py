@@ -144,7 +144,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             pos += len(item) + 1
     depth = _quote_depth(text)
     for m in _unit_re().finditer(text):
-        if any(taken[m.start("suf"):m.end("suf")]) or m.end() not in bounds:
+        if any(taken[m.start("suf"):m.end("suf")]):
             continue
         if depth[m.start("suf")] and not m.group("name").startswith("“"):
             continue   # inside a quoted campaign or award name (“枫桥式公安派出所”)
@@ -154,6 +154,10 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         name, start = name[cut - start:], cut
         # the organ right before the unit, if the unit follows it directly
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
+        if suf in ("局", "分局") and parent is None:
+            continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
+        if m.end() not in bounds:   # (asked last: segmenting is the costly part)
+            continue
         if parent is None:
             name, start = _trim_name(name, start, bounds)
         before = text[max(0, start - 6):m.start("suf")]
@@ -166,8 +170,6 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         is_function = bool(bare) and any(bare.endswith(f) for f in police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
-        if suf in ("局", "分局") and parent is None:
-            continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
         if naming == "function" and not (is_function or quoted or suf == "分局"):
             continue
         if naming == "place" and (is_function or (start > 0 and text[start - 1] in "“”")):

@@ -22,8 +22,8 @@ def _org_alt() -> str:
     return lexicon.alternation(heads)
 
 
-# At most this many organisations and modifiers before a post's head (浙江省公安厅治安总队
-# 副总队长 has three): real posts are far shorter, and a bound keeps the scan linear.
+# At most this many organisations and modifiers before a post's head (重庆市公安局渝中区分局
+# 党委副书记 has two of each): real posts are far shorter, and a bound keeps the scan linear.
 MAX_POST_ORGS = 8
 MAX_POST_MODS = 6
 

@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 from functools import lru_cache
+from math import log
 
 from .. import lexicon
 from ..places import gazetteer
@@ -111,12 +112,57 @@ class Bounds:
 
 
 def boundaries(text: str) -> set[int]:
-    """Token boundaries (character offsets) of `text` by our segmenter."""
+    """Token boundaries (character offsets) of `text` by our segmenter: the ends of the words
+    of tokenizer().cut(text, HMM=False), computed as jieba does (blocks, word graph, best
+    route by frequency, runs of single letters and digits kept together) without its
+    generators."""
+    tk = tokenizer()
+    freq, logtotal = tk.FREQ, log(tk.total)
     out, pos = {0}, 0
-    for tok in tokenizer().cut(text, HMM=False):
-        pos += len(tok)
+    for blk in _JIEBA_HAN.split(text):
+        if not blk:
+            continue
+        if not _JIEBA_HAN.match(blk):
+            for x in _JIEBA_SKIP.split(blk):
+                if _JIEBA_SKIP.match(x):
+                    pos += len(x)
+                    out.add(pos)
+                else:
+                    out.update(range(pos + 1, pos + len(x) + 1))
+                    pos += len(x)
+            continue
+        n = len(blk)
+        route: dict[int, tuple[float, int]] = {n: (0, 0)}
+        for k in range(n - 1, -1, -1):   # jieba's get_DAG and calc, one position at a time
+            best = None
+            i, frag = k, blk[k]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    cand = (log(freq[frag]) - logtotal + route[i + 1][0], i)
+                    if best is None or cand > best:
+                        best = cand
+                i += 1
+                frag = blk[k:i + 1]
+            if best is None:   # no word starts here: the character alone
+                best = (log(freq.get(blk[k]) or 1) - logtotal + route[k + 1][0], k)
+            route[k] = best
+        x, single_eng = 0, False
+        while x < n:
+            y = route[x][1] + 1
+            eng = y - x == 1 and _JIEBA_ENG.match(blk[x]) is not None
+            if not (eng and single_eng):
+                out.add(pos + x)   # a run of single letters or digits is one token
+            single_eng = eng
+            x = y
+        pos += n
         out.add(pos)
     return out
+
+
+# jieba's own block patterns (jieba/__init__.py: re_han_default, re_skip_default, re_eng)
+_JIEBA_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_JIEBA_SKIP = re.compile("(\r\n|\\s)")
+_JIEBA_ENG = re.compile("[a-zA-Z0-9]")
 
 
 @lru_cache(maxsize=1)
