@@ -52,6 +52,10 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 parent = sp.data.get("parent")
                 if parent and ("Bureau", parent) in mentioned or parent == main and main_key:
                     fact(index, key, "subOrganizationOf", ("Bureau", parent))
+            if sp.type == "Organization":   # 公安部第二督察组 -> 公安部, …统计局社情民意调查中心 -> …统计局
+                pk = sp.data.get("parent_key") or (sp.data.get("parent") and ("Organization", sp.data["parent"]))
+                if pk and tuple(pk) in mentioned:
+                    fact(index, key, "subOrganizationOf", tuple(pk))
             if sp.type in ("Bureau", "Organization"):
                 code = sp.data.get("division")
                 if code and sp.name == _top_name(sp, code):
