@@ -18,6 +18,13 @@ def org_heads() -> dict[str, tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _all_heads() -> dict[str, tuple[str, str]]:
+    """org_heads.tsv and org_heads_more.tsv (heads the post grammar does not use)."""
+    rows = lexicon.table("org_heads_more.tsv", ("head", "type", "template"))
+    return {**org_heads(), **{r["head"]: (r["type"], r["template"]) for r in rows}}
+
+
+@lru_cache(maxsize=1)
 def org_suffixes() -> dict[str, str]:
     """suffix -> yes | written | no (see org_suffixes.tsv)."""
     out = {}
@@ -54,7 +61,7 @@ _LEVEL = "自治区|省|市|区|县|州"
 
 
 def org_name(head: str, place_name: str | None) -> str | None:
-    typ, template = org_heads()[head]
+    typ, template = _all_heads()[head]
     if template == "-":
         return head
     if not place_name:
@@ -75,7 +82,7 @@ def resolve_place(ctx: Context, place_form: str | None, level: str | None):
 
 def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
     spans = []
-    heads = [h for h in org_heads() if org_heads()[h][0] == "Organization"]
+    heads = [h for h in _all_heads() if _all_heads()[h][0] == "Organization"]
     alt = lexicon.alternation(heads)
     P = ctx.place_re
     rx = re.compile(f"(?P<p>{P})?(?P<lvl>{_LEVEL})?(?P<h>{alt})")
@@ -83,7 +90,7 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
         if any(taken[m.start():m.end()]):
             continue
         h = m.group("h")
-        typ, template = org_heads()[h]
+        typ, template = _all_heads()[h]
         inherit = None
         if template != "-" and not (m.group("p") or m.group("lvl")):
             # 自治区党委政府, 市委市政府: a head right after an organ of a place shares its place
@@ -217,7 +224,7 @@ def _national(text: str, taken: list[bool]) -> list[Span]:
             continue
         if m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in "和与及的在向由经对为给将据被":
             continue
-        if not _clean(m.group()[2:]):
+        if not _clean(m.group()[2:]) or re.search("优秀|先进|模范|示范|公安|英雄", m.group()):
             continue
         spans.append(Span(m.start(), m.end(), "Organization", m.group(), m.group()))
         _mark(taken, m.start(), m.end())
@@ -298,7 +305,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
             start += 1
         name = text[start:m.start()]
         byline = bool(_BYLINE_RIGHT.match(text, m.end())) or bool(re.search("来源[：:]?\\s*$", text[:start]))
-        if not name or not _clean(name) or _plain_word(name + head) and not byline or "某" in name or \
+        if not name or name[0] in "本我该此全各每" or not _clean(name) or _plain_word(name + head) and not byline or "某" in name or \
                 len(name) == 1 and not heads[head] and head != "网":
             continue
         branch = re.match(f"[{HAN}]{{2,4}}?(?:分社|记者站)", text[m.end():])   # …报业集团嘉兴分社
