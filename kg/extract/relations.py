@@ -88,12 +88,28 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if main_key and not bureaus:
                     fact(index, main_key, "solved", (sp.type, sp.name))
             elif sp.type == "Award":
+                if sp.data.get("handed"):
+                    continue   # 为“最美警察”“最美辅警”授奖: the honours, not who got them
                 whos = _recipients(text, ents, sp)
                 for w in whos[1:]:
                     fact(index, w, "received", (sp.type, sp.name))
                 who = whos[0] if whos else None
                 if who is None and _BACK_REF.search(text[:sp.start]) and last_campaign:
                     who = last_campaign
+                cue = sp.data.get("cue") or ""
+                adjectival = cue and text[max(0, sp.start - 1):sp.start] == "的" and cue in text[max(0, sp.start - len(cue) - 1):sp.start]
+                if who is None and ("counted_from" in sp.data or adjectival):
+                    continue   # honours counted or handed out: no implicit recipient
+                if who is None:   # the sentence's topic: 大阳沟派出所成立于…，自…被…授予…
+                    topic = next((t for t in ents if t.type in ("Bureau", "Person", "Official") and t.start <= 1
+                                  and not t.anonymous and t.end <= sp.start), None)
+                    while topic is not None:   # the end of a chain of organs: 市公安局 + 解放路派出所
+                        nxt = next((t for t in ents if t.type == "Bureau" and t.start == topic.end), None)
+                        if nxt is None:
+                            break
+                        topic = nxt
+                    if topic is not None:
+                        who = (topic.type, topic.name)
                 if who is None and main_key:
                     who = main_key
                 if who is not None:
@@ -190,6 +206,18 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
     """Who an award goes to: the nearest entity before it in its clause, skipping the agent of
     a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
     person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
+    if "counted_from" in award.data:   # 都江堰市公安局等24个“…”: the names before 等
+        cf = award.data["counted_from"]
+        before = [sp for sp in ents if sp.end == cf and sp.type in RECIPIENTS]
+        if not before:
+            return []
+        out = [before[-1]]
+        while True:
+            prev = [sp for sp in ents if sp.end == out[0].start - 1 and text[sp.end] == "、" and sp.type == out[0].type]
+            if not prev:
+                break
+            out.insert(0, prev[-1])
+        return [(sp.type, sp.name) for sp in out]
     clause_start = max(text.rfind(p, 0, award.start) for p in "，。；！？,;") + 1
     # 给予/授予/追授 X (记) AWARD: the recipients stand between the cue and the award
     grant = max((text.rfind(c, clause_start, award.start), c) for c in ("给予", "授予", "追授"))
