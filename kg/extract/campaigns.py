@@ -78,6 +78,14 @@ def _quoted_list(text: str, m: re.Match) -> bool:
 
 def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool = False) -> list[Span]:
     spans = []
+    if re.match("\\s*(?:关键词|关键字|标签|tags)[：:]", text, re.I):
+        return spans   # a page's keyword line: words run together
+    # names in single quotes inside a quotation: ‘狂风3号’严厉打击…专项行动
+    for m in re.finditer(f"‘[^‘’“”]{{2,16}}’[{HAN}]{{0,12}}?(?:{lexicon.alternation(heads())})", text):
+        if not any(taken[m.start():m.end()]) and heads().get(_head_of(m.group())) == "strong":
+            spans.append(Span(m.start(), m.end(), "Campaign", m.group(), m.group(), data={"core": m.group()}))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
     # quoted names: “X”, “X”改革, “X”命案积案攻坚行动
     for m in _quoted_re().finditer(text):
         if any(taken[m.start():m.end()]):
@@ -138,7 +146,7 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         for b in reversed(cuts):
             piece = text[b:left]
             if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stop_words() or any(taken[b:left]) \
-                    or start - b > 12:
+                    or start - b > 16:
                 break
             left = b
         if left >= 2 and text[left - 1] == "及":   # 部署推动了命案积案攻坚及追逃专项行动: one name
@@ -167,7 +175,40 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         for k in range(left, m.end()):
             taken[k] = True
     spans += _cue_lists(text, taken)
+    spans += _prefixed(text, taken)
     return spans
+
+
+@lru_cache(maxsize=1)
+def _prefix_re() -> re.Pattern:
+    alt = lexicon.alternation(lexicon.words("campaign_prefixes.txt"))
+    return re.compile(f"(?:{alt})(?P<obj>[{HAN}]{{2,12}})")
+
+
+def _prefixed(text: str, taken: list[bool]) -> list[Span]:
+    """打击治理电信网络诈骗犯罪: an opening from campaign_prefixes.txt and its object."""
+    spans = []
+    for m in _prefix_re().finditer(text):
+        obj = m.group("obj")
+        k = obj.find("犯罪")
+        if k >= 0:
+            obj = obj[:k + 2]
+        else:
+            stop = re.search("的|工作|和|与|及|等|成效|情况|进展|力度|举措|专项|行动|斗争|中|方面", obj)
+            obj = obj[:stop.start()] if stop else obj
+        end = m.start("obj") + len(obj)
+        if len(obj) < 2 or any(taken[m.start():end]) or (k < 0 and end < len(text) and re.match(f"[{HAN}]", text[end])
+                                                           and not re.match("的|工作|和|与|及|等|成效|情况|进展|力度|举措|中|方面", text[end:])):
+            continue
+        name = text[m.start():end]
+        spans.append(Span(m.start(), end, "Campaign", name, name, data={"core": name}))
+        for k in range(m.start(), end):
+            taken[k] = True
+    return spans
+
+
+def _head_of(name: str) -> str:
+    return max((h for h in heads() if name.endswith(h)), key=len, default="")
 
 
 def _run_left(text: str, end: int, taken: list[bool]) -> str:
