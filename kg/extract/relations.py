@@ -74,7 +74,8 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 last_campaign = (sp.type, sp.name)
                 if main_key:
                     fact(index, main_key, "conducted", (sp.type, sp.name))
-                for a in _cued_actors(text, actors, sp, "conducted"):
+                cued = _cued_actors(text, actors, sp, "conducted") or _subjects(text, actors, sp)
+                for a in cued + _directors(text, actors, sp):
                     fact(index, (a.type, a.name), "conducted", (sp.type, sp.name))
             elif sp.type == "Case":
                 # 在“净网2022”专项行动中…侦破“4·18”案: the case is part of the campaign
@@ -199,6 +200,49 @@ def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> 
             between = text[a.end:target.start]
             if len(between) <= 12 and any(c in between for c in relation_cues()[relation]) and not re.search("[，。；]", between):
                 out.append(a)
+    return out
+
+
+_PRE_SUBJECT = re.compile(r"^(?:[\d年月日上中下旬底初今近去此以来前后期间同时其中据悉另外此外\s]|今年|去年|近年|近日|日前|目前|"
+                          r"当天|昨天|今天|随后|同时|为此|对此|首先|其次|最后|一是|二是|三是|四是|五是)*$")
+
+
+def _subjects(text: str, actors: list[Span], target: Span) -> list[Span]:
+    """The subject of the sentence or clause that runs the campaign (公安部组织…，深入开展“云剑”…;
+    市委、市政府高度重视，坚持把扫黑除恶…): an actor opening a clause before the target, with a
+    cue word between them and no full stop; the actors listed with it (、/和) too."""
+    cues = relation_cues()["conducted"]
+    best = None
+    for a in actors:
+        if a.end > target.start:
+            break
+        brk = max(text.rfind(p, 0, a.start) for p in "，。；：！？,;") + 1
+        if not _PRE_SUBJECT.match(text[brk:a.start]):
+            continue
+        between = text[a.end:target.start]
+        if re.search("[。；！？;]", between) or len(between) > 60 or not any(c in between for c in cues):
+            continue
+        best = a
+    if best is None:
+        return []
+    out = [best]
+    for a in reversed([x for x in actors if x.end <= best.start]):
+        if text[a.end:out[0].start] in ("、", "和", "与", "及"):
+            out.insert(0, a)
+    # the subject's own list after it (市委、市政府高度重视…)
+    for a in actors:
+        if a.start > out[-1].end and text[out[-1].end:a.start] in ("、", "和", "与", "及") and a.end <= target.start:
+            out.append(a)
+    return out
+
+
+def _directors(text: str, actors: list[Span], target: Span) -> list[Span]:
+    """按照公安部统一部署，…开展X: the organ whose deployment the sentence follows runs X too."""
+    out = []
+    for m in re.finditer("(?:按照|根据)(?P<a>[^，。；]{2,30}?)(?:的)?(?:统一|总体)?(?:部署|安排)", text):
+        if m.end() > target.start:
+            break
+        out += [a for a in actors if m.start("a") <= a.start and a.end <= m.end("a")]
     return out
 
 
