@@ -34,6 +34,12 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
         if s != o:
             facts.append(Fact(did, i, s, p, o))
 
+    # task forces named by a case's code (“7·12”专案组): they solve that case
+    forces: dict[str, list] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            if sp.data.get("task_force"):
+                forces.setdefault(sp.data["task_force"], []).append((sp.type, sp.name))
     last_campaign = None
     for index, text, spans in analysed:
         ents = spans
@@ -48,6 +54,12 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     mentioned.add((typ, org))
                     extra.append(Mention(did, index, typ, org, org))
                     _org_structure(index, (typ, org), mentioned, fact, found_places)
+            if sp.data.get("task_force"):   # under the organ that formed it (临颍县公安局…成立“…”专案组)
+                owner = next((b for b in reversed(ents) if b.type == "Bureau" and b.end <= sp.start
+                              and not b.data.get("task_force") and b.name.endswith(("公安局", "公安厅", "分局"))), None)
+                okey = (owner.type, owner.name) if owner else main_key
+                if okey:
+                    fact(index, key, "subOrganizationOf", okey)
             if sp.type == "Bureau":
                 parent = sp.data.get("parent")
                 if parent and ("Bureau", parent) in mentioned or parent == main and main_key:
@@ -86,6 +98,8 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 bureaus = [a for a in _cued_actors(text, actors, sp, "solved") if a.type == "Bureau"]
                 for a in bureaus:
                     fact(index, (a.type, a.name), "solved", (sp.type, sp.name))
+                for f in forces.get(sp.data.get("code") or "-", []):
+                    fact(index, f, "solved", (sp.type, sp.name))
                 if main_key and not bureaus:
                     fact(index, main_key, "solved", (sp.type, sp.name))
             elif sp.type == "Award":
