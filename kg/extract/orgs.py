@@ -266,8 +266,8 @@ def _listed(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
     return spans
 
 
-_BYLINE_LEFT = re.compile(r"(?:^|(?<=[\s（(：:、】\]|“])|(?<=来源)|(?<=本报讯))$")
-_BYLINE_RIGHT = re.compile(f"\\s*(?:[{HAN}]{{0,4}}\\s*\\d{{1,2}}月\\d{{1,2}}日(?:电|消息|讯)|\\d{{1,2}}日(?:电|讯)|讯|全媒体记者|记者|编辑|作者"
+_BYLINE_LEFT = re.compile(r"(?:^|(?<=[\s（(：:、】\]|“”])|(?<=来源)|(?<=本报讯))$")
+_BYLINE_RIGHT = re.compile(f"[\\s“”]*(?:[{HAN}]{{0,4}}\\s*\\d{{1,2}}月\\d{{1,2}}日(?:电|消息|讯)|\\d{{1,2}}日(?:电|讯)|讯|全媒体记者|记者|编辑|作者"
                            f"|通讯员|的微博|报道|消息|摄)")
 
 
@@ -306,7 +306,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
         name = text[start:m.start()]
         byline = bool(_BYLINE_RIGHT.match(text, m.end())) or bool(re.search("来源[：:]?\\s*$", text[:start]))
         if not name or name[0] in "本我该此全各每" or not _clean(name) or _plain_word(name + head) and not byline or "某" in name or \
-                len(name) == 1 and not heads[head] and head != "网":
+                len(name) == 1 and not heads[head] and head != "网" and not _BYLINE_RIGHT.match(text, m.end()):
             continue
         branch = re.match(f"[{HAN}]{{2,4}}?(?:分社|记者站)", text[m.end():])   # …报业集团嘉兴分社
         end = m.end() + (branch.end() if branch else 0)

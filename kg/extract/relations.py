@@ -75,6 +75,8 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     if d is not None and d.name in found_places:
                         fact(index, key, "locatedIn", ("Place", d.name))
                 _org_structure(index, key, mentioned, fact, found_places)
+        for org, person in _bylines(text, ents):   # 新民晚报记者张某某: the reporter works for the outlet
+            fact(index, (person.type, person.name), "memberOf", (org.type, org.name))
         # a bureau written right after another is its unit (杭州市公安局拱墅区分局)
         organs = [sp for sp in ents if sp.type == "Bureau"]
         for a, b in zip(organs, organs[1:]):
@@ -177,6 +179,31 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
             seen.add(k)
             unique.append(f)
     return unique, extra
+
+
+_BYLINE_GAP = re.compile(r"^[\s（(“”]*(?:·[\u4e00-\u9fff]{1,5})?\s*(?:[\u4e00-\u9fff]{0,4}\s*\d{1,2}月\d{1,2}日(?:电|消息|讯)|讯)?"
+                         r"[\s（(“”]*(?:全媒体|融媒体|首席)?(?:记者|编辑|作者[：:]?|撰稿|文|摄影?)?[\s：:“”]*$")
+
+
+def _bylines(text: str, ents: list[Span]) -> list[tuple[Span, Span]]:
+    """Reporters and editors named after their outlet in a byline or source line (潮新闻 记者 X,
+    （新华网记者X、Y）, 来源：北京日报 作者：X, 中新网银川10月24日电（记者 X））; not 通讯员."""
+    out = []
+    media = [sp for sp in ents if sp.type == "Organization" and sp.data.get("media")]
+    people = [sp for sp in ents if sp.type in ("Person", "Official") and not sp.anonymous]
+    for m in media:
+        group = [m] + [o for o in media if o is not m and text[o.end:m.start] == "、"]
+        last = m.end
+        for p in people:
+            if p.start < last:
+                continue
+            gap = text[last:p.start]
+            if last == m.end and _BYLINE_GAP.match(gap) or last > m.end and re.fullmatch(r"[\s、“”]*", gap):
+                out += [(o, p) for o in group]
+                last = p.end
+            else:
+                break
+    return out
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
