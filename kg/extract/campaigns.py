@@ -49,7 +49,8 @@ def _left_stops() -> tuple[str, ...]:
 
 def _cue_before(text: str, start: int) -> bool:
     window = text[max(0, start - 8):start]
-    window = re.sub(r"[“”][^“”]*[“”]|[、和及与\s]", "", window)   # 开展“A”“B”、“C”: the cue covers the list
+    window = re.sub(r"[“”][^“”]*[“”]|[、及与\s]|和(?!发展)", "", window)   # 开展“A”“B”、“C”: the cue covers the list
+    window = re.sub("(?:新时代|新形势下|新时期)$", "", window)   # 坚持和发展新时代“枫桥经验”
     if re.search("(?:可|所|用|得|予|加|难|足)以$", window):
         return False   # 可以“加快磨合”: 以 is not the cue here
     return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
@@ -176,7 +177,28 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
             taken[k] = True
     spans += _cue_lists(text, taken)
     spans += _prefixed(text, taken)
+    spans += _coordinated(text, taken, spans)
     return spans
+
+
+def _coordinated(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
+    """开展夏季治安打击整治和“云剑行动”: an unquoted name between a cue and 和/及/、 + a campaign."""
+    out = []
+    for c in found:
+        if c.start < 2 or text[c.start - 1] not in "和及与、":
+            continue
+        run = _run_left(text, c.start - 1, taken)
+        cm = max((run.rfind(w) + len(w) for w in cues() if len(w) >= 2 and w in run), default=-1)
+        if cm < 0:
+            continue
+        item = run[cm:]
+        a = c.start - 1 - len(item)
+        if 4 <= len(item) <= 12 and not common_word(item, 300) and not any(g in item for g in _generic()) \
+                and not any(w in item for w in stop_words() if len(w) >= 2):
+            out.append(Span(a, c.start - 1, "Campaign", item, item, data={"core": item, "listed": True}))
+            for k in range(a, c.start - 1):
+                taken[k] = True
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -261,7 +261,7 @@ def _subjects(text: str, actors: list[Span], target: Span) -> list[Span]:
         if not _PRE_SUBJECT.match(text[brk:a.start]):
             continue
         between = text[a.end:target.start]
-        if re.search("[。；！？;]", between) or len(between) > 60 or not any(c in between for c in cues):
+        if re.search("[。；！？;]", between) or len(between) > 100 or not any(c in between for c in cues):
             continue
         best = a
     if best is None:
