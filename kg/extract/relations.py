@@ -89,7 +89,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if main_key:
                     fact(index, main_key, "conducted", (sp.type, sp.name))
                 cued = _cued_actors(text, actors, sp, "conducted") or _subjects(text, actors, sp)
-                for a in cued + _directors(text, actors, sp):
+                for a in cued + _directors(text, actors, sp, ents):
                     fact(index, (a.type, a.name), "conducted", (sp.type, sp.name))
             elif sp.type == "Case":
                 # 在“净网2022”专项行动中…侦破“4·18”案: the case is part of the campaign
@@ -266,6 +266,11 @@ def _subjects(text: str, actors: list[Span], target: Span) -> list[Span]:
         best = a
     if best is None:
         return []
+    while True:   # the end of a chain of organs: 哈尔滨市公安局 + 道里分局
+        nxt = next((a for a in actors if a.type == "Bureau" and a.start == best.end and a.end <= target.start), None)
+        if nxt is None:
+            break
+        best = nxt
     out = [best]
     for a in reversed([x for x in actors if x.end <= best.start]):
         if text[a.end:out[0].start] in ("、", "和", "与", "及"):
@@ -277,13 +282,22 @@ def _subjects(text: str, actors: list[Span], target: Span) -> list[Span]:
     return out
 
 
-def _directors(text: str, actors: list[Span], target: Span) -> list[Span]:
-    """按照公安部统一部署，…开展X: the organ whose deployment the sentence follows runs X too."""
+def _directors(text: str, actors: list[Span], target: Span, ents: list[Span]) -> list[Span]:
+    """按照公安部统一部署，…开展X: the organ whose deployment the sentence follows runs X too (the
+    first campaign after it and those listed with that one, not campaigns named in passing)."""
     out = []
     for m in re.finditer("(?:按照|根据)(?P<a>[^，。；]{2,30}?)(?:的)?(?:统一|总体)?(?:部署|安排)", text):
         if m.end() > target.start:
             break
-        out += [a for a in actors if m.start("a") <= a.start and a.end <= m.end("a")]
+        camps = [c for c in ents if c.type == "Campaign" and c.start >= m.end()]
+        group = camps[:1]
+        for c in camps[1:]:
+            if re.fullmatch(r"[、和及与暨\s“”]*", text[group[-1].end:c.start]):
+                group.append(c)
+            else:
+                break
+        if target in group:
+            out += [a for a in actors if m.start("a") <= a.start and a.end <= m.end("a")]
     return out
 
 
