@@ -23,6 +23,7 @@ _MERIT = re.compile(r"(?:个人|集体)?(?:一|二|三|特)等功|(?<=[记予获
 _PREFIX = re.compile(r"^(?:\d{4}年度?|连续\S{1,3}年|首批|第[一二三四五六七八九十\d]+批|年度)+")
 
 
+_LISTED = re.compile("、(?P<it>[^、，。；！？等]{3,30}?)(?=[、，。；！？]|等|$)")
 _CONFER = re.compile("表彰|授予|评为|命名|荣获|授奖|颁奖|颁发|获评")
 _COUNTED = re.compile(f"(?:等|共)?[\\d一二三四五六七八九十百千]+(?:个|名|位|家|支|人)[{HAN}]{{0,12}}?(?P<a>“[^“”]{{2,24}}”)")
 _HANDED = re.compile("为(?P<qs>(?:“[^“”]{2,16}”、?){1,8})(?:授奖|颁奖|颁发|授牌|表彰)")
@@ -95,6 +96,16 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
             continue
         end = start + len(cand)
         add(start, end, cand.removeprefix("个人") if _MERIT.fullmatch(cand) else cand, m.group("cue"))
+        # the honours listed after it: 荣获A、B、C等多项荣誉
+        for it in _LISTED.finditer(text, end):
+            if it.start() != end:
+                break
+            name = it.group("it")
+            if any(taken[it.start("it"):it.end("it")]) or not re.search(f"(?:{head_alt}|”)$", name) \
+                    or re.match(f"[{HAN}]{{0,4}}(?:{head_alt})$", name) and len(name) < 4:
+                break
+            add(it.start("it"), it.end("it"), name, m.group("cue"))
+            end = it.end("it")
     # honours given to counted recipients: 都江堰市公安局等24个“四川省优秀公安局”、…予以表彰
     if _CONFER.search(text):
         for m in _COUNTED.finditer(text):
@@ -183,6 +194,13 @@ def _listed_people(text: str, taken: list[bool], person) -> None:
             e += 1
         if 2 <= e - d - 1 <= 6 and not any(taken[d - left:e]):
             person(d - left, e)
+            while text[e:e + 1] == "、" and not taken[e + 1:e + 2] == [True]:   # 努尔顿·吐鲁生、邓峰
+                nm = name_at(text, e + 1)
+                if not nm or any(taken[e + 1:e + 1 + len(nm)]) or re.match(f"[{HAN}]", text[e + 1 + len(nm):e + 2 + len(nm)]) \
+                        and not any(text.startswith(c, e + 1 + len(nm)) for c in relation_cues()["received"] + ("等",)):
+                    break
+                person(e + 1, e + 1 + len(nm))
+                e = e + 1 + len(nm)
     for m in _COUNT_AFTER.finditer(text):
         cf = m.start()
         if cf == 0 or taken[cf - 1]:

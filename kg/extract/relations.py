@@ -356,5 +356,12 @@ def _recipients(text: str, ents: list[Span], award: Span) -> list:
             first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau")
                           and not sp.anonymous and sp.start <= 6), None)
         if first is not None and first.end <= award.start:
-            return [(first.type, first.name)]
+            out = [first]
+            while True:   # 努尔顿·吐鲁生、邓峰获得…，被授予…: every name of the list
+                nxt = next((sp for sp in ents if sp.type == first.type and sp.start == out[-1].end + 1
+                            and text[out[-1].end] == "、" and sp.end <= award.start), None)
+                if nxt is None:
+                    break
+                out.append(nxt)
+            return [(sp.type, sp.name) for sp in out]
     return []
