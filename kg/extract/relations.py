@@ -49,6 +49,14 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
             if sp.type in ("Official", "Person"):
                 for post in sp.data.get("posts", []):
                     fact(index, key, "holdsPosition", post)
+                ps, pe = sp.data.get("post_span", (-1, -1))
+                named = {n for _, n in sp.data.get("orgs", [])}
+                for o in ents:   # an organ written before or inside the post (公安部第二督察组组长X)
+                    if o.type in ("Bureau", "Organization") and o.name not in named and ps >= 0 \
+                            and (o.surface == o.name or o.data.get("written")) \
+                            and (o.end == ps or ps <= o.start and o.end <= pe) \
+                            and not any(b is not o and b.type == "Bureau" and b.start == o.end for b in ents):
+                        fact(index, key, "memberOf", (o.type, o.name))
                 for typ, org in sp.data.get("orgs", []):
                     fact(index, key, "memberOf", (typ, org))
                     mentioned.add((typ, org))
