@@ -23,8 +23,9 @@ def _rx() -> re.Pattern:
 _TASK_FORCE = re.compile(f"(?P<pre>[{HAN}]{{1,5}}(?:市|县|区|州|旗))?“(?P<code>{CODE})”(?P<desc>[{HAN}]{{0,12}}?)(?:专案组|工作专班|专班)")
 # a case named in quotes as a whole: “2000年德令哈抢劫杀人案”
 _QUOTED = re.compile(f"“(?P<body>[^“”，。]{{4,30}}?(?:案|案件|专案))”")
+_COMPANY = re.compile(f"某[{HAN}]{{2,14}}?(?:有限责任公司|有限公司|公司|厂)(?P<desc>[{HAN}、]{{2,24}}?)(?:案件|案)(?![{HAN}])")
 # a place written before a coded case: 兴义市“4·25”…案, 册亨县王某…案
-_PLACE_BEFORE = re.compile(f"[{HAN}]{{1,5}}(?:市|县|区|州|旗)$")
+_PLACE_BEFORE = re.compile(f"[{HAN}]{{1,5}}(?:市|县|区|州|旗|省)$")
 
 
 def _place_before(text: str, start: int) -> int:
@@ -62,6 +63,13 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
         code = re.search(CODE, body)
         spans.append(Span(m.start(), m.end(), "Case", m.group(), m.group(), data={"code": code.group() if code else ""}))
         for k in range(m.start(), m.end()):
+            taken[k] = True
+    for m in _COMPANY.finditer(text):   # 贵州省某建设有限公司非法采矿案: an anonymised company's case
+        if any(taken[m.start():m.end()]) or re.search("[的了在是]|发生|一起", m.group("desc")):
+            continue
+        s0 = _place_before(text, m.start())
+        spans.append(Span(s0, m.end(), "Case", text[s0:m.end()], text[s0:m.end()]))
+        for k in range(s0, m.end()):
             taken[k] = True
     for m in _rx().finditer(text):
         if any(taken[m.start():m.end()]):
