@@ -30,6 +30,11 @@ _HANDED = re.compile("为(?P<qs>(?:“[^“”]{2,16}”、?){1,8})(?:授奖|颁
 
 
 @lru_cache(maxsize=1)
+def _head_alt() -> str:
+    return lexicon.alternation(heads())
+
+
+@lru_cache(maxsize=1)
 def _cue_re() -> re.Pattern:
     return re.compile(f"(?P<cue>{lexicon.alternation(received_cues())})(?P<span>[^，。；！？,;]{{2,40}})")
 
@@ -47,7 +52,7 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
         for k in range(s, e):
             taken[k] = True
 
-    head_alt = lexicon.alternation(heads())
+    head_alt = _head_alt()
     for m in _cue_re().finditer(text):
         span, s0 = m.group("span"), m.start("span")
         if m.group("cue") in ("授予", "追授") and "被" not in text[max(0, m.start() - 8):m.start()]:
@@ -156,7 +161,7 @@ def _honourees(text: str, span: str, s0: int, taken: list[bool], person) -> tupl
                        or taken[k] and k + len(nm) < len(taken) and taken[k + len(nm)]):
                 continue   # inside a span found before, unless it is exactly this name
             rest = part[i + len(nm):]
-            if not nm or (last and (len(rest) < 4 or not re.search(f"(?:{lexicon.alternation(heads())})$", rest)
+            if not nm or (last and (len(rest) < 4 or not re.search(f"(?:{_head_alt()})$", rest)
                                     or _dict_words().get(rest[:2]) is None)) or (not last and rest):
                 continue
             found.append((k, k + len(nm)))

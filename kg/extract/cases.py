@@ -20,7 +20,7 @@ def _rx() -> re.Pattern:
 
 
 # a task force named by its case's code: (临颍县)“1991.2.5”专案组, “2019.2.23”通讯网络诈骗专案组
-_TASK_FORCE = re.compile(f"(?P<pre>[{HAN}]{{1,5}}(?:市|县|区|州|旗))?“(?P<code>{CODE})”(?P<desc>[{HAN}]{{0,12}}?)(?:专案组|工作专班|专班)")
+_TASK_FORCE = re.compile(f"“(?P<code>{CODE})”(?P<desc>[{HAN}]{{0,12}}?)(?:专案组|工作专班|专班)")
 # a case named in quotes as a whole: “2000年德令哈抢劫杀人案”
 _QUOTED = re.compile(f"“(?P<body>[^“”，。]{{4,30}}?(?:案|案件|专案))”")
 _COMPANY = re.compile(f"某[{HAN}]{{2,14}}?(?:有限责任公司|有限公司|公司|厂)(?P<desc>[{HAN}、]{{2,24}}?)(?:案件|案)(?![{HAN}])")
@@ -50,13 +50,12 @@ def _anon_rx() -> re.Pattern:
 
 def find_cases(text: str, taken: list[bool]) -> list[Span]:
     spans = []
-    for m in _TASK_FORCE.finditer(text):
-        pre = m.group("pre") or ""
-        s0 = m.start() if pre and _place_before(text, m.start("code") - 1) == m.start() else m.start("code") - 1
+    for m in _TASK_FORCE.finditer(text) if "“" in text else ():
+        s0 = _place_before(text, m.start())   # (临颍县)“1991.2.5”专案组
         spans.append(Span(s0, m.end(), "Bureau", text[s0:m.end()], text[s0:m.end()], data={"task_force": m.group("code")}))
         for k in range(s0, m.end()):
             taken[k] = True
-    for m in _QUOTED.finditer(text):
+    for m in _QUOTED.finditer(text) if "“" in text else ():
         body = m.group("body")
         if any(taken[m.start():m.end()]) or not re.search(r"\d", body) or re.search("[的了在]", body):
             continue   # a case quoted as a whole carries a date or a code
@@ -64,7 +63,7 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
         spans.append(Span(m.start(), m.end(), "Case", m.group(), m.group(), data={"code": code.group() if code else ""}))
         for k in range(m.start(), m.end()):
             taken[k] = True
-    for m in _COMPANY.finditer(text):   # 贵州省某建设有限公司非法采矿案: an anonymised company's case
+    for m in _COMPANY.finditer(text) if "某" in text else ():   # 贵州省某建设有限公司非法采矿案: an anonymised company's case
         if any(taken[m.start():m.end()]) or re.search("[的了在是]|发生|一起", m.group("desc")):
             continue
         s0 = _place_before(text, m.start())

@@ -80,12 +80,26 @@ def resolve_place(ctx: Context, place_form: str | None, level: str | None):
     return None
 
 
+@lru_cache(maxsize=64)
+def _head_rx(place_re: str) -> re.Pattern:
+    heads = [h for h in _all_heads() if _all_heads()[h][0] == "Organization"]
+    return re.compile(f"(?P<p>{place_re})?(?P<lvl>{_LEVEL})?(?P<h>{lexicon.alternation(heads)})")
+
+
+@lru_cache(maxsize=1)
+def _suffix_rx() -> re.Pattern:
+    return re.compile(f"(?:{lexicon.alternation(org_suffixes())})")
+
+
+@lru_cache(maxsize=1)
+def _media_rx() -> re.Pattern:
+    return re.compile(f"(?:{lexicon.alternation(media_heads())})(?![告送表道到名案警复批])")
+
+
 def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
     spans = []
-    heads = [h for h in _all_heads() if _all_heads()[h][0] == "Organization"]
-    alt = lexicon.alternation(heads)
     P = ctx.place_re
-    rx = re.compile(f"(?P<p>{P})?(?P<lvl>{_LEVEL})?(?P<h>{alt})")
+    rx = _head_rx(P)
     for m in rx.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
@@ -117,8 +131,7 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
             taken[k] = True
     # other agencies and bodies: (place|level)? + name + suffix
     sfx = org_suffixes()
-    alt2 = lexicon.alternation(sfx)
-    rx2 = re.compile(f"(?:{alt2})")
+    rx2 = _suffix_rx()
     for m in rx2.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
@@ -233,21 +246,31 @@ def _national(text: str, taken: list[bool]) -> list[Span]:
 
 def _offices(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
     spans = []
-    P = ctx.place_re
-    rx = re.compile(f"(?:(?P<p>{P})|(?P<lvl>{_LEVEL})|(?P<n>全国|中央))(?P<o>{_OFFICE.pattern})")
-    for m in rx.finditer(text):
-        if any(taken[m.start():m.end()]) or not _clean(m.group("o")) or common_word(m.group("o")[:-1], 300) \
-                or m.group("o")[0] in "省市县区州":
+    if "办" not in text:
+        return spans
+    forms = sorted(ctx.form_map, key=len, reverse=True)
+    for k in range(len(text)):
+        o = _OFFICE.match(text, k)
+        if o is None or k == 0 or any(taken[k:o.end()]):
             continue
-        if m.group("n"):
-            name, data = m.group(), {}
+        if not _clean(o.group()) or common_word(o.group()[:-1], 300) or o.group()[0] in "省市县区州":
+            continue
+        pre = next((f for f in ("全国", "中央") if text.endswith(f, 0, k)), None)
+        if pre:
+            name, data = pre + o.group(), {}
         else:
-            d = resolve_place(ctx, m.group("p"), m.group("lvl"))
+            form = next((f for f in forms if text.endswith(f, 0, k)), None)
+            lvl = next((v for v in ("自治区", "省", "市", "区", "县", "州") if text.endswith(v, 0, k)), None)
+            d = resolve_place(ctx, form, None if form else lvl)
             if d is None:
                 continue
-            name, data = d.name + m.group("o"), {"division": d.code}
-        spans.append(Span(m.start(), m.end(), "Organization", name, m.group(), data=data))
-        _mark(taken, m.start(), m.end())
+            pre = form or lvl
+            name, data = d.name + o.group(), {"division": d.code}
+        s0 = k - len(pre)
+        if any(taken[s0:k]):
+            continue
+        spans.append(Span(s0, o.end(), "Organization", name, text[s0:o.end()], data=data))
+        _mark(taken, s0, o.end())
     return spans
 
 
@@ -281,7 +304,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
     """Media outlets: 新民晚报, 中新网, 潮新闻 (strong heads anywhere, weak heads in bylines and
     source lines, see media_heads.tsv)."""
     heads = media_heads()
-    rx = re.compile(f"(?:{lexicon.alternation(heads)})(?![告送表道到名案警复批])")
+    rx = _media_rx()
     found = []   # (start, end, strong-or-byline)
     for m in rx.finditer(text):
         if any(taken[m.start():m.end()]):
