@@ -197,6 +197,7 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
                           data={"division": d.code} if d else {}))
         for k in range(start, m.end()):
             taken[k] = True
+    spans += _bank_branches(text, taken)
     spans += _groups(text, taken)
     spans += _national(text, taken)
     spans += _offices(text, ctx, taken)
@@ -215,6 +216,20 @@ def _clean(name: str) -> bool:
 
 
 _GROUP = re.compile("(?P<o>公安部|中央|国务院)(?P<g>第[一二三四五六七八九十]+(?:督察组|督导组|巡视组|巡察组|工作组|检查组|考核组))")
+
+
+_BANK_BRANCH = re.compile(f"(?:中国)?[{HAN}]{{2,6}}?银行[{HAN}]{{2,6}}?(?:分行|支行|营业部)")
+
+
+def _bank_branches(text: str, taken: list[bool]) -> list[Span]:
+    """中国工商银行宜宾分行: a bank's branch, as written."""
+    spans = []
+    for m in _BANK_BRANCH.finditer(text) if "银行" in text else ():
+        if any(taken[m.start():m.end()]) or not _clean(m.group()):
+            continue
+        spans.append(Span(m.start(), m.end(), "Organization", m.group(), m.group()))
+        _mark(taken, m.start(), m.end())
+    return spans
 
 
 def _groups(text: str, taken: list[bool]) -> list[Span]:
