@@ -125,9 +125,12 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
         name = org_name(h, d.name if d else None)
         if name is None:
             continue
+        s0 = m.start()
+        if h in ("委", "党委") and text.endswith("共青团", 0, m.start()):
+            name, s0 = "共青团" + name, m.start() - 3   # 共青团浙江省委: the Youth League's committee
         data = {"division": d.code} if d else {}
-        spans.append(Span(m.start(), m.end(), "Organization", name, m.group(), data=data))
-        for k in range(m.start(), m.end()):
+        spans.append(Span(s0, m.end(), "Organization", name, text[s0:m.end()], data=data))
+        for k in range(s0, m.end()):
             taken[k] = True
     # other agencies and bodies: (place|level)? + name + suffix
     sfx = org_suffixes()

@@ -243,8 +243,9 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
             used[k] = True
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
     for m in rx.finditer(text):
-        if used[m.start()] or m.group("org") or heads[m.group("head")] != "official":
-            continue
+        if used[m.start()] or m.group("org") or heads[m.group("head")] != "official" \
+                or text.startswith("小组", m.end()):
+            continue   # …专项斗争领导小组: a group's name, not a post after a name
         h = m.start()
         if h not in bounds:
             continue   # 江阴市长泾镇: 市长 inside a place name
