@@ -8,7 +8,7 @@ from functools import lru_cache
 from .. import lexicon
 from .context import Context, Span, bureau_name, unit_suffixes
 from .orgs import org_heads, org_name
-from .text import HAN, NAME_STOP, common_word, name_at, surnames
+from .text import HAN, NAME_STOP, common_word, name_at, stop_words, surnames
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +123,8 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
                     or common_word(text[e:e + 2], 50):
                 return text[pos:e]
         return m.group()
+    if any(text.startswith(w, pos) for w in stop_words() if len(w) >= 2):
+        return ""   # 民警荣获…: a cue word, not a name
     nm = name_at(text, pos, bounds)
     if nm:
         return nm
