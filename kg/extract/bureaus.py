@@ -143,6 +143,8 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         name, start = name[cut - start:], cut
         # the organ right before the unit, if the unit follows it directly
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
+        if parent is not None and name[:1] in "和与及、":
+            parent = None   # 合成侦查大队和松门派出所: listed with the organ, not inside it
         if parent is None:
             name, start = _trim_name(name, start, bounds)
         before = text[max(0, start - 6):m.start("suf")]
