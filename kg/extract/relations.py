@@ -78,10 +78,10 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     fact(index, key, "subOrganizationOf", tuple(pk))
             if sp.type in ("Bureau", "Organization"):
                 code = sp.data.get("division")
-                if code and sp.name == _top_name(sp, code):
+                if code and sp.name == _top_name(sp, code, ctx):
                     d = gazetteer().by_code.get(code)
                     if d is not None and d.name in found_places:
-                        fact(index, key, "locatedIn", ("Place", d.name))
+                        fact(index, key, "locatedIn", ("Place", ctx.short.get(d.code, d.name)))
                 _org_structure(index, key, mentioned, fact, found_places)
         for org, person in _bylines(text, ents):   # 新民晚报记者张某某: the reporter works for the outlet
             fact(index, (person.type, person.name), "memberOf", (org.type, org.name))
@@ -157,7 +157,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
     if main_key and ctx.home is not None:
         parent = gazetteer().parent(ctx.home)
         if parent is not None:
-            pkey = ("Bureau", bureau_name(parent))
+            pkey = ("Bureau", ctx.written.get(parent.code) or bureau_name(parent))
             if pkey in mentioned:
                 first = next(i for i, _, spans in analysed for sp in spans if (sp.type, sp.name) == main_key)
                 fact(first, main_key, "subOrganizationOf", pkey)
@@ -174,12 +174,13 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if pkey in mentioned and pkey != (sp.type, sp.name):
                     fact(index, (sp.type, sp.name), "subOrganizationOf", pkey)
     # organisations named after a place the article names are located there (深圳市委 -> 深圳市)
-    places = sorted(found_places, key=len, reverse=True)
+    shown = {d.name: ctx.short.get(d.code, d.name) for d in ctx.places.found.values()}
+    places = sorted(set(shown) | set(shown.values()), key=len, reverse=True)
     for m in extra:
         if m.type == "Organization":
             p = next((p for p in places if m.name.startswith(p)), None)
             if p:
-                fact(m.sentence, (m.type, m.name), "locatedIn", ("Place", p))
+                fact(m.sentence, (m.type, m.name), "locatedIn", ("Place", shown.get(p, p)))
     seen, unique = set(), []
     for f in facts:
         k = (f.subject, f.predicate, f.object, f.sentence)
@@ -224,13 +225,14 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _top_name(sp: Span, code: str) -> str:
+def _top_name(sp: Span, code: str, ctx: Context) -> str:
     d = gazetteer().by_code.get(code)
     if d is None:
         return ""
+    top = ctx.written.get(code) if code in ctx.short else bureau_name(d)
     if sp.type == "Bureau":
-        return bureau_name(d) if sp.name == bureau_name(d) else sp.name
-    return sp.name if sp.name.startswith(d.name) else ""
+        return top if sp.name == top else sp.name
+    return sp.name if sp.name.startswith(ctx.short.get(code, d.name)) else ""
 
 
 def _org_structure(index, key, mentioned, fact, found_places):
