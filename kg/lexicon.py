@@ -57,6 +57,7 @@ class Column:
     name: str
     values: frozenset[str] | None   # the allowed words; None = any text
     boolean: bool = False           # JSON true/false
+    integer: bool = False           # a whole number (JSON number, or digits in a .tsv cell)
     optional: bool = False          # the cell may be empty (.tsv), the key absent (.jsonl)
 
     def check(self, value, where: str) -> None:
@@ -66,6 +67,9 @@ class Column:
         elif self.boolean:
             if not isinstance(value, bool):
                 raise ResourceError(f"{where}: {self.name} must be true or false, found {value!r}")
+        elif self.integer:
+            if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+                raise ResourceError(f"{where}: {self.name} must be a whole number, found {value!r}")
         elif not isinstance(value, str):
             raise ResourceError(f"{where}: {self.name} must be text, found {value!r}")
         elif self.values is not None and value not in self.values:
@@ -80,9 +84,11 @@ def _column(name: str, spec: str, where: str) -> Column:
         return Column(name, None, optional=optional)
     if spec == "bool":
         return Column(name, None, boolean=True, optional=optional)
+    if spec == "int":
+        return Column(name, None, integer=True, optional=optional)
     words_ = spec.split("|")
     if not spec or not all(w and not any(ch.isspace() for ch in w) for w in words_):
-        raise ResourceError(f"{where}: bad values {spec!r} (text, bool or a|b|c, with an optional ?)")
+        raise ResourceError(f"{where}: bad values {spec!r} (text, bool, int or a|b|c, with an optional ?)")
     return Column(name, frozenset(words_), optional=optional)
 
 

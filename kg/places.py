@@ -75,6 +75,8 @@ class Gazetteer:
             self.by_name.setdefault(d.name, []).append(d)
             if d.short:
                 self.by_short.setdefault(d.short, []).append(d)
+                if d.name.endswith(("自治州", "自治县", "自治旗")):   # 黔西南州, 民和县: the usual short name
+                    self.by_short.setdefault(d.short + d.name[-1], []).append(d)
 
     def parent(self, d: Division) -> Division | None:
         return self.by_code.get(d.parent) if d.parent else None

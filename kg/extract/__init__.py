@@ -15,7 +15,7 @@ from .awards import find_awards
 from .bureaus import find_bureaus
 from .campaigns import find_campaigns
 from .cases import find_cases
-from .context import Context, Span
+from .context import Context, Span, bureau_name
 from .dates import date_article
 from .figures import find_observations
 from .orgs import find_orgs
@@ -78,7 +78,40 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
         spans.sort(key=lambda sp: (sp.start, -sp.end))
         out.append((s.index, text, spans))
     ctx.written = _one_name_per_organ(out)
+    _autonomous_as_written(out, ctx)
     return ctx, out
+
+
+def _autonomous_as_written(analysed, ctx: Context) -> None:
+    """An autonomous prefecture or county written short (黔西南州, 民和县) keeps that name in the
+    article, and so do its organs (黔西南州公安局)."""
+    from ..places import gazetteer
+    short: dict[str, str] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            d = gazetteer().by_code.get(sp.data.get("division") or "") if sp.type == "Place" else None
+            if d is not None and "自治" in d.name and not d.name.endswith("自治区") and sp.surface != d.name \
+                    and len(sp.surface) >= 3 and sp.surface[-1] == d.name[-1]:
+                short.setdefault(d.code, sp.surface)
+    if not short:
+        return
+    full = {gazetteer().by_code[c].name: w for c, w in short.items()}
+
+    def rename(name):
+        for f, w in full.items():
+            if name and name.startswith(f):
+                return w + name[len(f):]
+        return name
+    for _, _, spans in analysed:
+        for sp in spans:
+            sp.name = rename(sp.name)
+            if sp.data.get("parent"):
+                sp.data["parent"] = rename(sp.data["parent"])
+            if "orgs" in sp.data:
+                sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
+    ctx.short = short
+    for c, w in short.items():
+        ctx.written.setdefault(c, rename(ctx.written.get(c) or bureau_name(gazetteer().by_code[c])))
 
 
 _SHORT_FOR = re.compile(r"[（(](?:以下|下文)?简称[：:]?“([^“”]{2,12})”[）)]")

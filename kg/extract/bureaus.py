@@ -37,6 +37,11 @@ def _unit_re() -> re.Pattern:
 
 
 
+@lru_cache(maxsize=1)
+def _generic_names() -> frozenset[str]:
+    return frozenset(lexicon.words("generic_unit_names.txt"))
+
+
 def _trim_name(name: str, start: int, bounds: set[int]) -> tuple[str, int]:
     """Cut a unit's name at the last token boundary where a stop word or verb precedes it."""
     best = (name, start)
@@ -154,6 +159,8 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         name, start = name[cut - start:], cut
         # the organ right before the unit, if the unit follows it directly
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
+        if parent is not None and name[:1] in "和与及、":
+            parent = None   # 合成侦查大队和松门派出所: listed with the organ, not inside it
         if suf in ("局", "分局") and parent is None:
             continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
         if m.end() not in bounds:   # (asked last: segmenting is the costly part)
@@ -167,7 +174,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         quoted = name.startswith("“")
         bare = strip_quotes(name)
         naming = unit_suffixes()[suf]
-        is_function = bool(bare) and any(bare.endswith(f) for f in police_functions())
+        is_function = bool(bare) and any(re.sub("[一二三四五六七八九十]+$", "", bare).endswith(f) for f in police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
         if naming == "function" and not (is_function or quoted or suf == "分局"):
@@ -189,7 +196,11 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
             canon = f"{par}{name}{suf}" if par else f"{name}{suf}"
         else:
             par = parent.name if parent else ctx.main_bureau()
-            canon = f"{name}{suf}"
+            # written right after its organ, a squad (大队, 支队) or a unit with a common word for a name
+            # is named with the organ (温岭市公安局合成侦查大队, 博湖县公安局城镇派出所)
+            adjacent = parent is not None and text[parent.end:m.start("suf") - len(name)] == ""
+            generic = unit_suffixes()[suf] == "either" or bare in _generic_names()
+            canon = f"{parent.name}{name}{suf}" if adjacent and not quoted and generic else f"{name}{suf}"
         sp = Span(start, m.end(), "Bureau", canon, surface, data={"parent": par})
         if parent is not None:
             sp.data["chain_from"] = parent.start

@@ -34,6 +34,11 @@ def _quoted_re() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _single_quoted_re() -> re.Pattern:
+    return re.compile(f"‘[^‘’“”]{{2,16}}’[{HAN}]{{0,12}}?(?:{lexicon.alternation(heads())})")
+
+
+@lru_cache(maxsize=1)
 def _head_re() -> re.Pattern:
     strong = [h for h, s in heads().items() if s == "strong"]
     return re.compile(f"(?:{lexicon.alternation(strong)})")
@@ -42,13 +47,21 @@ def _head_re() -> re.Pattern:
 CODE = r"\d{1,4}(?:[·.\-－—]\d{1,4}){0,2}"
 
 
+@lru_cache(maxsize=1)
+def _left_stops() -> tuple[str, ...]:
+    return tuple(sorted(lexicon.words("campaign_left_stops.txt"), key=len, reverse=True))
+
+
 def _cue_before(text: str, start: int) -> bool:
     window = text[max(0, start - 8):start]
-    window = re.sub(r"[“”][^“”]*[“”]|[、和及与]", "", window)   # 开展“A”“B”、“C”: the cue covers the list
+    window = re.sub(r"[“”][^“”]*[“”]|[、及与\s]|和(?!发展)", "", window)   # 开展“A”“B”、“C”: the cue covers the list
+    window = re.sub("(?:新时代|新形势下|新时期)$", "", window)   # 坚持和发展新时代“枫桥经验”
+    if re.search("(?:可|所|用|得|予|加|难|足)以$", window):
+        return False   # 可以“加快磨合”: 以 is not the cue here
     return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
 
 
-_LIST_HEAD = re.compile("(?:[、和及与]?“[^“”]{2,24}”)*[、和及与]?等?(?P<head>[\u4e00-\u9fff]{1,6})")
+_LIST_HEAD = re.compile("(?:[、和及与\s]?“[^“”]{2,24}”)*[、和及与\s]?等?(?:系列|一系列|各类|多项)?(?P<head>[\u4e00-\u9fff]{1,6})")
 
 
 def _list_head(text: str, end: int) -> bool:
@@ -60,37 +73,54 @@ def _list_head(text: str, end: int) -> bool:
 def _quoted_list(text: str, m: re.Match) -> bool:
     """Two or more quoted names in a row closed by 等 (在“五水共治”“五气共治”“三改一拆”等中心工作中)."""
     start = m.start()
-    while start > 0 and text[start - 1] in "”、和及与":
+    while start > 0 and text[start - 1] in "”、和及与 ":
         q = text.rfind("“", 0, start - 1)
         if q < 0:
             break
         start = q
-    run = re.match("(?:[、和及与]?“[^“”]{2,24}”){2,}等", text[start:])
+    run = re.match("(?:[、和及与 ]?“[^“”]{2,24}”){2,}等", text[start:])
     return bool(run)
 
 
 def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool = False) -> list[Span]:
     spans = []
+    if re.match("\\s*(?:关键词|关键字|标签|tags)[：:]", text, re.I):
+        return spans   # a page's keyword line: words run together
+    # names in single quotes inside a quotation: ‘狂风3号’严厉打击…专项行动
+    for m in _single_quoted_re().finditer(text) if "‘" in text else ():
+        if not any(taken[m.start():m.end()]) and heads().get(_head_of(m.group())) == "strong":
+            spans.append(Span(m.start(), m.end(), "Campaign", m.group(), m.group(), data={"core": m.group()}))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
     # quoted names: “X”, “X”改革, “X”命案积案攻坚行动
     for m in _quoted_re().finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         core = m.group("core")
-        if re.fullmatch(CODE, core) or re.search("[，。；！？]", core):
-            continue
+        if re.fullmatch(CODE, core) and not _quoted_list(text, m) or re.search("[，。；！？]", core):
+            continue   # “5.10” stands alone as a code; in a list of operations (“云剑”“5.10”等) it is one
         head, mid = m.group("head"), m.group("mid") or ""
         if head is None or re.match("[等的和及与、]", mid) or "的" in mid:
             head, mid = None, ""   # “A”“B”等行动: the head covers a list; each name stands alone
-        if head is not None and heads()[head] == "tight" and mid:
+        if head is not None and heads().get(head, "strong") == "tight" and mid:
             head, mid = None, ""
-        if not re.search(f"[{HAN}]", core) or re.fullmatch(r"[\d\s]+", core):
+        coded = bool(re.fullmatch(CODE, core))
+        if not coded and (not re.search(f"[{HAN}]", core) or re.fullmatch(r"[\d\s]+", core)):
             continue   # “84110”, “N+”: numbers and symbols are not a campaign's name
         if mid and any(mid.startswith(w) or w in mid for w in _generic()):
             mid, head = "", None
-        if text.startswith("称号", m.end()) or text[m.end("core") + 1:m.end("core") + 2] == "案":
-            continue   # an honour (“X”称号) or a case (“X”案)
+        if text.startswith("称号", m.end()) or text[m.end("core") + 1:m.end("core") + 2] == "案" \
+                or re.match("(?:犯罪|案件|团伙|人员|分子)", text[m.end("core") + 1:]):
+            continue   # an honour (“X”称号), a case (“X”案) or a kind of crime (“盗抢骗”犯罪)
+        if re.match("(?:[、和及与 ]?“[^“”]{2,24}”)*等?[一二三四五六七八九十两\\d]*[类种]?(?:犯罪|案件|违法)", text[m.end("core") + 1:]):
+            continue   # “黑拐枪”、“盗抢骗”等四类犯罪: kinds of crime
+        short = 0
+        if head and head.endswith("战") and text.startswith("果", m.end()):
+            head, short = head[:-1], 1   # …百日攻坚战果显著: 战果 is a word
+        if mid and re.search("[一二三四五六七八九十两\\d]+项", mid):
+            head, mid = None, ""   # “A”综合整治四项行动: the count closes a list
         strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
-        if strong_core and head is not None and heads()[head] == "weak" and not mid:
+        if strong_core and head is not None and heads().get(head, "strong") == "weak" and not mid:
             head = None   # “天网工程”建设: the campaign is “天网工程”
         nxt = text[m.end("core") + 1:m.end("core") + 2]
         in_list = head is None and nxt in "“、和及与等" and (_list_head(text, m.end("core") + 1) or _quoted_list(text, m))
@@ -100,11 +130,11 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         cue_after = any(after_core.startswith(c) for c in ("推进", "推广", "推行", "实施", "开展"))
         if head is None and not (strong_core or cue_after or in_list or _cue_before(text, m.start())):
             continue
-        if head is not None and heads()[head] == "weak" and not (len(mid) <= 4 or _cue_before(text, m.start())):
+        if head is not None and heads().get(head, "strong") == "weak" and not (len(mid) <= 4 or _cue_before(text, m.start())):
             head, mid = None, ""
             if not (strong_core or _cue_before(text, m.start())):
                 continue
-        end = m.end() if head else m.end("core") + 1
+        end = m.end() - short if head else m.end("core") + 1
         surface = text[m.start():end]
         spans.append(Span(m.start(), end, "Campaign", surface, surface, data={"core": core}))
         for k in range(m.start(), end):
@@ -113,7 +143,7 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
     for m in _head_re().finditer(text):
         if heading or any(taken[m.start():m.end()]) or m.end() not in bounds:
             continue
-        if re.match("(?:城市|单位|成果|经验|工作|中|的|情况|先进|示范|试点|成效|以来|期间)", text[m.end():m.end() + 2]):
+        if re.match("(?:城市|单位|成果|经验|工作|中|的|情况|先进|示范|试点|成效|以来|期间|机制|公安|局|处)", text[m.end():m.end() + 2]):
             continue   # the head is a modifier here (禁毒示范创建城市, 大会战成果)
         start = m.start()
         # walk left over tokens until a stop word, punctuation or 12 characters
@@ -122,10 +152,21 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         for b in reversed(cuts):
             piece = text[b:left]
             if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stop_words() or any(taken[b:left]) \
-                    or start - b > 12:
+                    or start - b > 16:
                 break
             left = b
+        if left >= 2 and text[left - 1] == "及":   # 部署推动了命案积案攻坚及追逃专项行动: one name
+            run = _run_left(text, left - 1, taken)
+            cm = max((run.rfind(c) + len(c) for c in cues() if c in run), default=-1)
+            if cm > 0:
+                cm += run.startswith("了", cm)
+                if 2 <= len(run) - cm <= 10:
+                    left -= 1 + len(run) - cm
         name = text[left:start]
+        for w in _left_stops():
+            k = name.rfind(w)
+            if k >= 0:
+                name, left = name[k + len(w):], left + k + len(w)
         while name and any(name.startswith(w) for w in stop_words() if len(w) <= len(name)):
             w = max((w for w in stop_words() if name.startswith(w)), key=len)
             name = name[len(w):]
@@ -133,10 +174,112 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
         if len(name) < 2 or any(g in name for g in _generic()) or common_word(name + m.group(), 2000) \
                 or common_word(name, 3000):
             continue
-        if re.fullmatch(r"[\d年月日]+", name):
-            continue
+        if re.fullmatch(r"[\d年月日]+", name) or re.match("[一二三四五六七八九十两\\d]+[项次个]", name):
+            continue   # 四项行动, 150次…战役: counts
         surface = text[left:m.end()]
         spans.append(Span(left, m.end(), "Campaign", surface, surface, data={"core": name}))
         for k in range(left, m.end()):
             taken[k] = True
+    spans += _cue_lists(text, taken)
+    spans += _prefixed(text, taken)
+    spans += _coordinated(text, taken, spans)
+    return spans
+
+
+def _coordinated(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
+    """开展夏季治安打击整治和“云剑行动”: an unquoted name between a cue and 和/及/、 + a campaign."""
+    out = []
+    for c in found:
+        if c.start < 2 or text[c.start - 1] not in "和及与、":
+            continue
+        run = _run_left(text, c.start - 1, taken)
+        cm = max((run.rfind(w) + len(w) for w in cues() if len(w) >= 2 and w in run), default=-1)
+        if cm < 0:
+            continue
+        item = run[cm:]
+        a = c.start - 1 - len(item)
+        if 4 <= len(item) <= 12 and not common_word(item, 300) and not any(g in item for g in _generic()) \
+                and not any(w in item for w in stop_words() if len(w) >= 2):
+            out.append(Span(a, c.start - 1, "Campaign", item, item, data={"core": item, "listed": True}))
+            for k in range(a, c.start - 1):
+                taken[k] = True
+    return out
+
+
+@lru_cache(maxsize=1)
+def _prefix_re() -> re.Pattern:
+    alt = lexicon.alternation(lexicon.words("campaign_prefixes.txt"))
+    return re.compile(f"(?:{alt})(?P<obj>[{HAN}]{{2,12}})")
+
+
+def _prefixed(text: str, taken: list[bool]) -> list[Span]:
+    """打击治理电信网络诈骗犯罪: an opening from campaign_prefixes.txt and its object."""
+    spans = []
+    for m in _prefix_re().finditer(text):
+        obj = m.group("obj")
+        k = obj.find("犯罪")
+        if k >= 0:
+            obj = obj[:k + 2]
+        else:
+            stop = re.search("的|工作|和|与|及|等|成效|情况|进展|力度|举措|专项|行动|斗争|中|方面", obj)
+            obj = obj[:stop.start()] if stop else obj
+        end = m.start("obj") + len(obj)
+        if len(obj) < 2 or any(taken[m.start():end]) or (k < 0 and end < len(text) and re.match(f"[{HAN}]", text[end])
+                                                           and not re.match("的|工作|和|与|及|等|成效|情况|进展|力度|举措|中|方面", text[end:])):
+            continue
+        name = text[m.start():end]
+        spans.append(Span(m.start(), end, "Campaign", name, name, data={"core": name}))
+        for k in range(m.start(), end):
+            taken[k] = True
+    return spans
+
+
+def _head_of(name: str) -> str:
+    return max((h for h in heads() if name.endswith(h)), key=len, default="")
+
+
+def _run_left(text: str, end: int, taken: list[bool]) -> str:
+    k = end
+    while k > 0 and end - k < 10 and re.match(f"[{HAN}]", text[k - 1]) and not taken[k - 1]:
+        k -= 1
+    return text[k:end]
+
+
+_CLOSE = re.compile("(?:等(?:系列|一系列|各类|多项)?|[一二三四五六七八九十两\\d]+项)(?:专项行动|专项斗争|专项整治|行动|战役|攻坚)")
+
+
+@lru_cache(maxsize=1)
+def _cue_list_re() -> re.Pattern:
+    return re.compile(f"(?:{lexicon.alternation(cues())})了?(?P<items>[^，。；！？：]{{2,90}}?){_CLOSE.pattern}")
+
+
+def _cue_lists(text: str, taken: list[bool]) -> list[Span]:
+    """Campaigns listed after a cue and closed by 等…行动 or N项行动 (统筹推进A、B、C等专项行动):
+    each unquoted item is a campaign (quoted ones are found as such)."""
+    spans = []
+    for m in _cue_list_re().finditer(text):
+        s0 = m.start("items")
+        parts = re.split("([、和及与]|“[^“”]*”[^、和及与]*)", m.group("items"))
+        pos = s0
+        for part in parts:
+            a, b = pos, pos + len(part)
+            pos = b
+            item = part.strip()
+            if item.startswith("“") and item.endswith("”") and "、" in item and not any(taken[a:b]):
+                spans.append(Span(a, b, "Campaign", item, item, data={"core": item[1:-1], "listed": True}))
+                for k in range(a, b):
+                    taken[k] = True   # “破命案、抓逃犯”: a slogan-like name inside a list of operations
+                continue
+            if not item or item[0] == "“" or re.fullmatch("[、和及与]", item):
+                continue
+            for w in ("常态化", "新一轮", "持续", "深入", "全面", "了"):
+                if item.startswith(w):
+                    item, a = item[len(w):], a + len(w)
+            if not re.fullmatch(f"[{HAN}]{{3,16}}", item) or any(taken[a:b]) or common_word(item, 300) \
+                    or any(g in item for g in _generic()) or re.search("[的在对为是]", item) \
+                    or any(w in item for w in stop_words() if len(w) >= 2):
+                continue
+            spans.append(Span(a, b, "Campaign", item, item, data={"core": item, "listed": True}))
+            for k in range(a, b):
+                taken[k] = True
     return spans

@@ -15,17 +15,61 @@ _HEAD = r"(?:系列案件|系列案|专案|案件|案|犯罪团伙|团伙)"
 
 @lru_cache(maxsize=1)
 def _rx() -> re.Pattern:
-    return re.compile(f"(?P<q>“)?(?P<code>{CODE}|[{HAN}]{{2}}\\d{{1,3}}号)(?P<q2>”)?(?P<desc>[{HAN}]{{0,14}}?){_HEAD}(?![{HAN}]?(?:件数|发|值|由|情|卷|成员))")
+    return re.compile(f"(?P<q>“)?(?P<code>{CODE}|[{HAN}]{{2}}\\d{{1,3}}号)(?P<q2>”)?(?P<desc>[{HAN}]{{0,14}}?|(?<=”)[{HAN}、]{{0,20}}?){_HEAD}"
+                      "(?![{HAN}]?(?:件数|发|值|由|情|卷|成员))(?!组|指挥部|专班|工作组)")
+
+
+# a task force named by its case's code: (临颍县)“1991.2.5”专案组, “2019.2.23”通讯网络诈骗专案组
+_TASK_FORCE = re.compile(f"“(?P<code>{CODE})”(?P<desc>[{HAN}]{{0,12}}?)(?:专案组|工作专班|专班)")
+# a case named in quotes as a whole: “2000年德令哈抢劫杀人案”
+_QUOTED = re.compile(f"“(?P<body>[^“”，。]{{4,30}}?(?:案|案件|专案))”")
+_COMPANY = re.compile(f"某[{HAN}]{{2,14}}?(?:有限责任公司|有限公司|公司|厂)(?P<desc>[{HAN}、]{{2,24}}?)(?:案件|案)(?![{HAN}])")
+# a place written before a coded case: 兴义市“4·25”…案, 册亨县王某…案
+_PLACE_BEFORE = re.compile(f"[{HAN}]{{1,5}}(?:市|县|区|州|旗|省)$")
+
+
+def _place_before(text: str, start: int) -> int:
+    """Where a place written right before a case's name starts (after a cue word or punctuation)."""
+    m = _PLACE_BEFORE.search(text[max(0, start - 6):start])
+    if not m:
+        return start
+    s = max(0, start - 6) + m.start()
+    for k in range(s, start - 1):   # the place starts after a cue (如破获兴义市…)
+        if re.search("(?:破获|侦破|侦办|告破|查处|打掉|办理|其中|包括)$", text[:k]):
+            return k
+    if s == 0 or not re.match(f"[{HAN}]", text[s - 1]):
+        return s   # …or after punctuation
+    return start
 
 
 @lru_cache(maxsize=1)
 def _anon_rx() -> re.Pattern:
     sur = lexicon.alternation(surnames())
-    return re.compile(f"(?P<who>(?:{sur})某+(?:等人|等|为首的)?)(?P<desc>[{HAN}]{{2,14}}?){_HEAD}")
+    return re.compile(f"(?P<who>(?:{sur})某+[{HAN}]?(?=“)|(?:{sur})某+(?:等人|等|为首的)?)(?P<desc>“[^“”]{{2,12}}”[{HAN}]{{0,10}}?|[{HAN}]{{2,14}}?){_HEAD}")
 
 
 def find_cases(text: str, taken: list[bool]) -> list[Span]:
     spans = []
+    for m in _TASK_FORCE.finditer(text) if "“" in text else ():
+        s0 = _place_before(text, m.start())   # (临颍县)“1991.2.5”专案组
+        spans.append(Span(s0, m.end(), "Bureau", text[s0:m.end()], text[s0:m.end()], data={"task_force": m.group("code")}))
+        for k in range(s0, m.end()):
+            taken[k] = True
+    for m in _QUOTED.finditer(text) if "“" in text else ():
+        body = m.group("body")
+        if any(taken[m.start():m.end()]) or not re.search(r"\d", body) or re.search("[的了在]", body):
+            continue   # a case quoted as a whole carries a date or a code
+        code = re.search(CODE, body)
+        spans.append(Span(m.start(), m.end(), "Case", m.group(), m.group(), data={"code": code.group() if code else ""}))
+        for k in range(m.start(), m.end()):
+            taken[k] = True
+    for m in _COMPANY.finditer(text) if "某" in text else ():   # 贵州省某建设有限公司非法采矿案: an anonymised company's case
+        if any(taken[m.start():m.end()]) or re.search("[的了在是]|发生|一起", m.group("desc")):
+            continue
+        s0 = _place_before(text, m.start())
+        spans.append(Span(s0, m.end(), "Case", text[s0:m.end()], text[s0:m.end()]))
+        for k in range(s0, m.end()):
+            taken[k] = True
     for m in _rx().finditer(text):
         if any(taken[m.start():m.end()]):
             continue
@@ -44,19 +88,25 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
             continue   # a gang is a case only when it has a code name (“11·22”…团伙)
         if not m.group("desc") and not quoted:
             continue
-        surface = m.group()
+        s0 = _place_before(text, m.start()) if quoted else m.start()
+        if any(taken[s0:m.start()]):
+            s0 = m.start()
+        surface = text[s0:m.end()]
         if m.group("q") and not m.group("q2"):
             surface = surface.replace("“", "")
         elif m.group("q2") and not m.group("q"):
             surface = surface.replace("”", "")
-        spans.append(Span(m.start(), m.end(), "Case", surface, surface, data={"code": code}))
-        for k in range(m.start(), m.end()):
+        spans.append(Span(s0, m.end(), "Case", surface, surface, data={"code": code}))
+        for k in range(s0, m.end()):
             taken[k] = True
     for m in _anon_rx().finditer(text):
-        if any(taken[m.start():m.end()]) or re.search("[因所涉犯被的了在将已对向从于迫]", m.group("desc")) \
+        if any(taken[m.start():m.end()]) or re.search("[因所涉犯被的了在将已对向从于迫]|发生|一起", m.group("desc")) \
                 or re.search("(?:投案|立案|报案|结案|办案|破案|作案|犯案|备案)$", m.group()):
             continue
-        spans.append(Span(m.start(), m.end(), "Case", m.group(), m.group()))
-        for k in range(m.start(), m.end()):
+        s0 = _place_before(text, m.start())
+        if any(taken[s0:m.start()]):
+            s0 = m.start()
+        spans.append(Span(s0, m.end(), "Case", text[s0:m.end()], text[s0:m.end()]))
+        for k in range(s0, m.end()):
             taken[k] = True
     return spans

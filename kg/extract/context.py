@@ -52,6 +52,7 @@ class Context:
     form_map: dict[str, Division]
     place_re: str                    # alternation of the article's place forms
     written: dict = field(default_factory=dict)   # division code -> the organ's name as the text writes it
+    short: dict = field(default_factory=dict)     # division code -> an autonomous division's name as written (黔西南州)
 
     @classmethod
     def from_index(cls, idx: PlaceIndex) -> "Context":

@@ -8,7 +8,7 @@ from functools import lru_cache
 from .. import lexicon
 from .context import Context, Span, bureau_name, unit_suffixes
 from .orgs import org_heads, org_name
-from .text import HAN, NAME_STOP, common_word, name_at, surnames
+from .text import HAN, NAME_STOP, common_word, name_at, stop_words, surnames
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +149,8 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
                     or common_word(text[e:e + 2], 50):
                 return text[pos:e]
         return m.group()
+    if any(text.startswith(w, pos) for w in stop_words() if len(w) >= 2):
+        return ""   # 民警荣获…: a cue word, not a name
     nm = name_at(text, pos, bounds)
     if nm:
         return nm
@@ -271,8 +273,9 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
             used[k] = True
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
     for m in post_matches:
-        if used[m.start()] or m.group("org") or heads[m.group("head")] != "official":
-            continue
+        if used[m.start()] or m.group("org") or heads[m.group("head")] != "official" \
+                or text.startswith("小组", m.end()):
+            continue   # …专项斗争领导小组: a group's name, not a post after a name
         h = m.start()
         if h not in bounds:
             continue   # 江阴市长泾镇: 市长 inside a place name

@@ -34,6 +34,12 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
         if s != o:
             facts.append(Fact(did, i, s, p, o))
 
+    # task forces named by a case's code (“7·12”专案组): they solve that case
+    forces: dict[str, list] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            if sp.data.get("task_force"):
+                forces.setdefault(sp.data["task_force"], []).append((sp.type, sp.name))
     last_campaign = None
     for index, text, spans in analysed:
         ents = spans
@@ -44,22 +50,42 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
             if sp.type in ("Official", "Person"):
                 for post in sp.data.get("posts", []):
                     fact(index, key, "holdsPosition", post)
+                ps, pe = sp.data.get("post_span", (-1, -1))
+                named = {n for _, n in sp.data.get("orgs", [])}
+                for o in ents:   # an organ written before or inside the post (公安部第二督察组组长X)
+                    if o.type in ("Bureau", "Organization") and o.name not in named and ps >= 0 \
+                            and (o.surface == o.name or o.data.get("written")) \
+                            and (o.end == ps or ps <= o.start and o.end <= pe) \
+                            and not any(b is not o and b.type == "Bureau" and b.start == o.end for b in ents):
+                        fact(index, key, "memberOf", (o.type, o.name))
                 for typ, org in sp.data.get("orgs", []):
                     fact(index, key, "memberOf", (typ, org))
                     mentioned.add((typ, org))
                     extra.append(Mention(did, index, typ, org, org))
                     _org_structure(index, (typ, org), mentioned, fact, found_places)
+            if sp.data.get("task_force"):   # under the organ that formed it (临颍县公安局…成立“…”专案组)
+                owner = next((b for b in reversed(ents) if b.type == "Bureau" and b.end <= sp.start
+                              and not b.data.get("task_force") and b.name.endswith(("公安局", "公安厅", "分局"))), None)
+                okey = (owner.type, owner.name) if owner else main_key
+                if okey:
+                    fact(index, key, "subOrganizationOf", okey)
             if sp.type == "Bureau":
                 parent = sp.data.get("parent")
                 if parent and ("Bureau", parent) in mentioned or parent == main and main_key:
                     fact(index, key, "subOrganizationOf", ("Bureau", parent))
+            if sp.type == "Organization":   # 公安部第二督察组 -> 公安部, …统计局社情民意调查中心 -> …统计局
+                pk = sp.data.get("parent_key") or (sp.data.get("parent") and ("Organization", sp.data["parent"]))
+                if pk and tuple(pk) in mentioned:
+                    fact(index, key, "subOrganizationOf", tuple(pk))
             if sp.type in ("Bureau", "Organization"):
                 code = sp.data.get("division")
-                if code and sp.name == _top_name(sp, code):
+                if code and sp.name == _top_name(sp, code, ctx):
                     d = gazetteer().by_code.get(code)
                     if d is not None and d.name in found_places:
-                        fact(index, key, "locatedIn", ("Place", d.name))
+                        fact(index, key, "locatedIn", ("Place", ctx.short.get(d.code, d.name)))
                 _org_structure(index, key, mentioned, fact, found_places)
+        for org, person in _bylines(text, ents):   # 新民晚报记者张某某: the reporter works for the outlet
+            fact(index, (person.type, person.name), "memberOf", (org.type, org.name))
         # a bureau written right after another is its unit (杭州市公安局拱墅区分局)
         organs = [sp for sp in ents if sp.type == "Bureau"]
         for a, b in zip(organs, organs[1:]):
@@ -71,7 +97,8 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 last_campaign = (sp.type, sp.name)
                 if main_key:
                     fact(index, main_key, "conducted", (sp.type, sp.name))
-                for a in _cued_actors(text, actors, sp, "conducted"):
+                cued = _cued_actors(text, actors, sp, "conducted") or _subjects(text, actors, sp)
+                for a in cued + _directors(text, actors, sp, ents):
                     fact(index, (a.type, a.name), "conducted", (sp.type, sp.name))
             elif sp.type == "Case":
                 # 在“净网2022”专项行动中…侦破“4·18”案: the case is part of the campaign
@@ -82,9 +109,13 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 bureaus = [a for a in _cued_actors(text, actors, sp, "solved") if a.type == "Bureau"]
                 for a in bureaus:
                     fact(index, (a.type, a.name), "solved", (sp.type, sp.name))
+                for f in forces.get(sp.data.get("code") or "-", []):
+                    fact(index, f, "solved", (sp.type, sp.name))
                 if main_key and not bureaus:
                     fact(index, main_key, "solved", (sp.type, sp.name))
             elif sp.type == "Award":
+                if sp.data.get("handed"):
+                    continue   # 为“最美警察”“最美辅警”授奖: the honours, not who got them
                 nested = _inside_longer(ents) if nested is None else nested
                 whos = _recipients(text, ents, sp, nested)
                 for w in whos[1:]:
@@ -92,6 +123,20 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 who = whos[0] if whos else None
                 if who is None and _BACK_REF.search(text[:sp.start]) and last_campaign:
                     who = last_campaign
+                cue = sp.data.get("cue") or ""
+                adjectival = cue and text[max(0, sp.start - 1):sp.start] == "的" and cue in text[max(0, sp.start - len(cue) - 1):sp.start]
+                if who is None and ("counted_from" in sp.data or adjectival):
+                    continue   # honours counted or handed out: no implicit recipient
+                if who is None:   # the sentence's topic: 大阳沟派出所成立于…，自…被…授予…
+                    topic = next((t for t in ents if t.type in ("Bureau", "Person", "Official") and t.start <= 1
+                                  and not t.anonymous and t.end <= sp.start), None)
+                    while topic is not None:   # the end of a chain of organs: 市公安局 + 解放路派出所
+                        nxt = next((t for t in ents if t.type == "Bureau" and t.start == topic.end), None)
+                        if nxt is None:
+                            break
+                        topic = nxt
+                    if topic is not None:
+                        who = (topic.type, topic.name)
                 if who is None and main_key:
                     who = main_key
                 if who is not None:
@@ -114,7 +159,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
     if main_key and ctx.home is not None:
         parent = gazetteer().parent(ctx.home)
         if parent is not None:
-            pkey = ("Bureau", bureau_name(parent))
+            pkey = ("Bureau", ctx.written.get(parent.code) or bureau_name(parent))
             if pkey in mentioned:
                 first = next(i for i, _, spans in analysed for sp in spans if (sp.type, sp.name) == main_key)
                 fact(first, main_key, "subOrganizationOf", pkey)
@@ -131,12 +176,13 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 if pkey in mentioned and pkey != (sp.type, sp.name):
                     fact(index, (sp.type, sp.name), "subOrganizationOf", pkey)
     # organisations named after a place the article names are located there (深圳市委 -> 深圳市)
-    places = sorted(found_places, key=len, reverse=True)
+    shown = {d.name: ctx.short.get(d.code, d.name) for d in ctx.places.found.values()}
+    places = sorted(set(shown) | set(shown.values()), key=len, reverse=True)
     for m in extra:
         if m.type == "Organization":
             p = next((p for p in places if m.name.startswith(p)), None)
             if p:
-                fact(m.sentence, (m.type, m.name), "locatedIn", ("Place", p))
+                fact(m.sentence, (m.type, m.name), "locatedIn", ("Place", shown.get(p, p)))
     seen, unique = set(), []
     for f in facts:
         k = (f.subject, f.predicate, f.object, f.sentence)
@@ -144,6 +190,31 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
             seen.add(k)
             unique.append(f)
     return unique, extra
+
+
+_BYLINE_GAP = re.compile(r"^[\s（(“”]*(?:·[\u4e00-\u9fff]{1,5})?\s*(?:[\u4e00-\u9fff]{0,4}\s*\d{1,2}月\d{1,2}日(?:电|消息|讯)|讯)?"
+                         r"[\s（(“”]*(?:全媒体|融媒体|首席)?(?:记者|编辑|作者[：:]?|撰稿|文|摄影?)?[\s：:“”]*$")
+
+
+def _bylines(text: str, ents: list[Span]) -> list[tuple[Span, Span]]:
+    """Reporters and editors named after their outlet in a byline or source line (潮新闻 记者 X,
+    （新华网记者X、Y）, 来源：北京日报 作者：X, 中新网银川10月24日电（记者 X））; not 通讯员."""
+    out = []
+    media = [sp for sp in ents if sp.type == "Organization" and sp.data.get("media")]
+    people = [sp for sp in ents if sp.type in ("Person", "Official") and not sp.anonymous]
+    for m in media:
+        group = [m] + [o for o in media if o is not m and text[o.end:m.start] == "、"]
+        last = m.end
+        for p in people:
+            if p.start < last:
+                continue
+            gap = text[last:p.start]
+            if last == m.end and _BYLINE_GAP.match(gap) or last > m.end and re.fullmatch(r"[\s、“”]*", gap):
+                out += [(o, p) for o in group]
+                last = p.end
+            else:
+                break
+    return out
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -156,13 +227,14 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _top_name(sp: Span, code: str) -> str:
+def _top_name(sp: Span, code: str, ctx: Context) -> str:
     d = gazetteer().by_code.get(code)
     if d is None:
         return ""
+    top = ctx.written.get(code) if code in ctx.short else bureau_name(d)
     if sp.type == "Bureau":
-        return bureau_name(d) if sp.name == bureau_name(d) else sp.name
-    return sp.name if sp.name.startswith(d.name) else ""
+        return top if sp.name == top else sp.name
+    return sp.name if sp.name.startswith(ctx.short.get(code, d.name)) else ""
 
 
 def _org_structure(index, key, mentioned, fact, found_places):
@@ -184,10 +256,79 @@ def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> 
     return out
 
 
+_PRE_SUBJECT = re.compile(r"^(?:[\d年月日上中下旬底初今近去此以来前后期间同时其中据悉另外此外\s]|今年|去年|近年|近日|日前|目前|"
+                          r"当天|昨天|今天|随后|同时|为此|对此|首先|其次|最后|一是|二是|三是|四是|五是)*$")
+
+
+def _subjects(text: str, actors: list[Span], target: Span) -> list[Span]:
+    """The subject of the sentence or clause that runs the campaign (公安部组织…，深入开展“云剑”…;
+    市委、市政府高度重视，坚持把扫黑除恶…): an actor opening a clause before the target, with a
+    cue word between them and no full stop; the actors listed with it (、/和) too."""
+    cues = relation_cues()["conducted"]
+    best = None
+    for a in actors:
+        if a.end > target.start:
+            break
+        brk = max(text.rfind(p, 0, a.start) for p in "，。；：！？,;") + 1
+        if not _PRE_SUBJECT.match(text[brk:a.start]):
+            continue
+        between = text[a.end:target.start]
+        if re.search("[。；！？;]", between) or len(between) > 100 or not any(c in between for c in cues):
+            continue
+        best = a
+    if best is None:
+        return []
+    while True:   # the end of a chain of organs: 哈尔滨市公安局 + 道里分局
+        nxt = next((a for a in actors if a.type == "Bureau" and a.start == best.end and a.end <= target.start), None)
+        if nxt is None:
+            break
+        best = nxt
+    out = [best]
+    for a in reversed([x for x in actors if x.end <= best.start]):
+        if text[a.end:out[0].start] in ("、", "和", "与", "及"):
+            out.insert(0, a)
+    # the subject's own list after it (市委、市政府高度重视…)
+    for a in actors:
+        if a.start > out[-1].end and text[out[-1].end:a.start] in ("、", "和", "与", "及") and a.end <= target.start:
+            out.append(a)
+    return out
+
+
+def _directors(text: str, actors: list[Span], target: Span, ents: list[Span]) -> list[Span]:
+    """按照公安部统一部署，…开展X: the organ whose deployment the sentence follows runs X too (the
+    first campaign after it and those listed with that one, not campaigns named in passing)."""
+    out = []
+    for m in re.finditer("(?:按照|根据)(?P<a>[^，。；]{2,30}?)(?:的)?(?:统一|总体)?(?:部署|安排)", text):
+        if m.end() > target.start:
+            break
+        camps = [c for c in ents if c.type == "Campaign" and c.start >= m.end()]
+        group = camps[:1]
+        for c in camps[1:]:
+            if re.fullmatch(r"[、和及与暨\s“”]*", text[group[-1].end:c.start]):
+                group.append(c)
+            else:
+                break
+        if target in group:
+            out += [a for a in actors if m.start("a") <= a.start and a.end <= m.end("a")]
+    return out
+
+
 def _recipients(text: str, ents: list[Span], award: Span, nested: set[int]) -> list:
     """Who an award goes to: the nearest entity before it in its clause, skipping the agent of
     a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
     person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
+    if "counted_from" in award.data:   # 都江堰市公安局等24个“…”: the names before 等
+        cf = award.data["counted_from"]
+        before = [sp for sp in ents if sp.end == cf and sp.type in RECIPIENTS]
+        if not before:
+            return []
+        out = [before[-1]]
+        while True:
+            prev = [sp for sp in ents if sp.end == out[0].start - 1 and text[sp.end] == "、" and sp.type == out[0].type]
+            if not prev:
+                break
+            out.insert(0, prev[-1])
+        return [(sp.type, sp.name) for sp in out]
     clause_start = max(text.rfind(p, 0, award.start) for p in "，。；！？,;") + 1
     # 给予/授予/追授 X (记) AWARD: the recipients stand between the cue and the award
     grant = max((text.rfind(c, clause_start, award.start), c) for c in ("给予", "授予", "追授"))
@@ -226,7 +367,14 @@ def _recipients(text: str, ents: list[Span], award: Span, nested: set[int]) -> l
             first = next((sp for sp in ents if sp.type in ("Person", "Official", "Bureau")
                           and not sp.anonymous and sp.start <= 6), None)
         if first is not None and first.end <= award.start:
-            return [(first.type, first.name)]
+            out = [first]
+            while True:   # 努尔顿·吐鲁生、邓峰获得…，被授予…: every name of the list
+                nxt = next((sp for sp in ents if sp.type == first.type and sp.start == out[-1].end + 1
+                            and text[out[-1].end] == "、" and sp.end <= award.start), None)
+                if nxt is None:
+                    break
+                out.append(nxt)
+            return [(sp.type, sp.name) for sp in out]
     return []
 
 
