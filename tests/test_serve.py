@@ -82,7 +82,8 @@ def test_read_only_endpoint_and_viewer(mini_graph_path, viewer_module):
     try:
         assert srv.query_url == f"http://127.0.0.1:{port}/query"
         assert srv.alive() and store.is_dir()
-        assert _servers_on(port) == [proc.pid]
+        assert _servers_on(engine_port(srv)) == [proc.pid]  # Oxigraph, behind the guard
+        assert _oxigraph_children(os.getpid()) == [proc.pid]
         # GET, SPARQL 1.1 Protocol
         assert select_get(srv.query_url, BUREAUS) == WANT
         # POST with a direct query body
@@ -116,7 +117,7 @@ def test_read_only_endpoint_and_viewer(mini_graph_path, viewer_module):
     finally:
         srv.stop()
     assert proc.poll() is not None  # the server process is gone
-    assert _servers_on(port) == []
+    assert _servers_on(engine_port(srv)) == []
     assert not srv.alive()
     assert not store.exists()  # temp store removed
     with pytest.raises(OSError):
@@ -206,7 +207,7 @@ def test_serve_reports_a_dying_server(mini_graph_path):
         if "Press Ctrl-C" in out.getvalue():
             break
         t.join(0.1)
-    (pid,) = _servers_on(port)
+    (pid,) = _oxigraph_children(os.getpid())
     os.kill(pid, signal.SIGKILL)  # the server we started, by its id
     t.join(30)
     assert not t.is_alive()
@@ -221,7 +222,7 @@ def test_bad_graph_file(tmp_path):
         start(bad, port=free_port(), viewer_port=0)
 
 
-@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, signame):
     """`serve` as the CLI runs it: prints both URLs; Ctrl-C or SIGTERM stops it and its child."""
     import subprocess
@@ -242,13 +243,15 @@ def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, si
         assert f"SPARQL endpoint: http://127.0.0.1:{port}/query" in text, proc.stderr.read()
         assert "Graph viewer:    http://127.0.0.1:" in text
         assert select_get(f"http://127.0.0.1:{port}/query", BUREAUS) == WANT
+        engines = _oxigraph_children(proc.pid)
+        assert len(engines) == 1
         proc.send_signal(getattr(signal, signame))
         assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-    assert _servers_on(port) == []  # the oxigraph child is gone too
+    assert _gone(engines)  # the oxigraph child is gone too
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=2)
 
@@ -265,3 +268,42 @@ def _servers_on(port: int) -> list[int]:
             except OSError:
                 pass
     return pids
+
+
+def engine_port(srv) -> int:
+    return urllib.parse.urlsplit(srv.engine_url).port
+
+
+def _oxigraph_children(parent: int) -> list[int]:
+    """Pids of live oxigraph processes whose parent is `parent`."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+            if name == "oxigraph" and int(ppid) == parent and state != "Z":
+                pids.append(int(d.name))
+    return sorted(pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+
+
+def _gone(pids: list[int], tries: int = 100) -> bool:
+    """True once none of `pids` is alive (checked up to `tries` times, 0.1 s apart)."""
+    import time
+
+    for _ in range(tries):
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.1)
+    return False
