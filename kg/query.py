@@ -137,7 +137,19 @@ def _graph_result(kind: str, triples) -> QueryResult:
 
 
 def _select_result(names: list[str], terms: list[tuple]) -> QueryResult:
-    return QueryResult("SELECT", names, [tuple(map(to_python, t)) for t in terms], terms)
+    values: dict = {}  # terms repeat a lot down a column: convert each once
+
+    def value(term):
+        if term is None:
+            return None
+        try:
+            return values[term]
+        except KeyError:
+            v = values[term] = to_python(term)
+            return v
+        except TypeError:  # unhashable
+            return to_python(term)
+    return QueryResult("SELECT", names, [tuple(map(value, t)) for t in terms], terms)
 
 
 def _run_rdflib(graph: rdflib.Graph, sparql: str) -> QueryResult:
@@ -194,7 +206,17 @@ def _run_oxigraph(source: OxSource, sparql: str) -> QueryResult:
         return _graph_result(kind, ((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
                                     for t in res))
     names = [v.value for v in res.variables]
-    terms = [tuple(_from_ox(sol[i]) for i in range(len(names))) for sol in res]
+    seen: dict = {}
+
+    def term(x):
+        if x is None:
+            return None
+        t = seen.get(x)
+        if t is None:
+            t = seen[x] = _from_ox(x)
+        return t
+    width = range(len(names))
+    terms = [tuple(term(sol[i]) for i in width) for sol in res]
     return _select_result(names, terms)
 
 
