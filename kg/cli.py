@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import KGError
+from .errors import InputError, KGError
 
 
 class _Bar:
@@ -69,7 +69,7 @@ def _cmd_build(a) -> int:
 
 
 def _cmd_query(a) -> int:
-    from .query import format_result, load_graph, run_query
+    from .query import format_result, run_query
 
     if a.file:
         try:
@@ -80,13 +80,13 @@ def _cmd_query(a) -> int:
         sparql = a.sparql
     else:
         raise KGError("give a query: kg query GRAPH 'SELECT …' or -f FILE.rq")
-    result = run_query(load_graph(a.graph), sparql)
+    result = run_query(Path(a.graph), sparql, allow_federation=a.allow_federation)
     print(format_result(result, a.format))
     return 0
 
 
 def _cmd_view(a) -> int:
-    from .query import load_graph
+    from .graphio import load_graph
     from .viewer import write_html
 
     out = write_html(load_graph(a.graph), Path(a.output), title=a.title)
@@ -130,6 +130,9 @@ def _cmd_validate(a) -> int:
 
     try:
         report = validate(a.graph, Path(a.shapes) if a.shapes else None)
+    except InputError as e:  # nothing to validate (a missing, empty or tripleless graph)
+        print(f"kg validate: error: {e}", file=sys.stderr)
+        return 1
     except KGError as e:   # pySHACL's convention: 2 = the validation could not run
         print(f"kg validate: error: {e}", file=sys.stderr)
         return 2
@@ -138,12 +141,15 @@ def _cmd_validate(a) -> int:
 
 
 def _cmd_export(a) -> int:
-    from .export import export
+    from .export import export, render
 
-    out = export(Path(a.graph), a.format, Path(a.output) if a.output else Path(a.graph).with_suffix(
-        {"jsonld": ".jsonld", "nt": ".nt", "nq": ".nq", "trig": ".trig", "ttl": ".ttl",
-         "graphml": ".graphml"}.get(a.format, "." + a.format)))
-    print(f"wrote {out}")
+    if a.output:  # a file, written atomically
+        out = export(Path(a.graph), a.format, Path(a.output), what=a.what)
+        print(f"wrote {out}", file=sys.stderr)
+    else:         # standard output, never a file next to the input
+        data = render(Path(a.graph), a.format, what=a.what)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     return 0
 
 
@@ -151,7 +157,10 @@ def _cmd_serve(a) -> int:
     from .serve import serve
 
     return serve(Path(a.source), host=a.host, port=a.port, viewer_port=a.viewer_port,
-                 read_only=not a.writable, store_dir=Path(a.store) if a.store else None)
+                 read_only=not a.writable, store_dir=Path(a.store) if a.store else None,
+                 viewer=not a.no_viewer, query_timeout=a.timeout,
+                 max_result_bytes=int(a.max_result_mb * 1024 * 1024),
+                 allow_federation=a.allow_federation)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -177,6 +186,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("sparql", nargs="?", help="the query text")
     q.add_argument("-f", "--file", help="read the query from a .rq file")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--allow-federation", action="store_true",
+                   help="run SERVICE clauses (requests to other servers); refused by default")
     q.set_defaults(func=_cmd_query)
 
     v = sub.add_parser("view", help="write the offline HTML viewer of a graph")
@@ -201,10 +212,14 @@ def parser() -> argparse.ArgumentParser:
     va.add_argument("--shapes", help="shapes file (default: ontology/shapes.ttl)")
     va.set_defaults(func=_cmd_validate)
 
+    from .export import EXPORTS, all_formats
+
     x = sub.add_parser("export", help="export a graph as jsonld, nt, nq, trig, ttl or graphml")
     x.add_argument("graph")
-    x.add_argument("--format", required=True, choices=("jsonld", "nt", "nq", "trig", "ttl", "graphml"))
-    x.add_argument("-o", "--output")
+    x.add_argument("--format", required=True, choices=all_formats())
+    x.add_argument("--what", choices=sorted(EXPORTS), default="graph",
+                   help="what to export (default: the graph itself)")
+    x.add_argument("-o", "--output", help="output file (default: standard output)")
     x.set_defaults(func=_cmd_export)
 
     s = sub.add_parser("serve", help="serve a graph over the SPARQL 1.1 Protocol, with the viewer")
@@ -214,6 +229,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--viewer-port", type=int, default=None)
     s.add_argument("--store", help="keep the loaded store in this folder")
     s.add_argument("--writable", action="store_true", help="accept SPARQL Update (read-only by default)")
+    s.add_argument("--no-viewer", action="store_true", help="serve only the SPARQL endpoint")
+    s.add_argument("--timeout", type=float, default=30.0, help="seconds per query (default 30)")
+    s.add_argument("--max-result-mb", type=float, default=64.0,
+                   help="largest result sent, in MiB (default 64)")
+    s.add_argument("--allow-federation", action="store_true",
+                   help="let queries use SERVICE (requests to other servers); refused by default")
     s.set_defaults(func=_cmd_serve)
     return p
 

@@ -1,17 +1,25 @@
 """Exporting the graph: JSON-LD, N-Triples, N-Quads, TriG, Turtle and GraphML (for Gephi).
 
-    export(graph, fmt, out) -> out
+    export(graph, fmt, out) -> out          write a file
+    render(graph, fmt) -> bytes             the same bytes, e.g. for standard output
 
-`graph` is an `rdflib.Graph` or an `rdflib.Dataset` (e.g. `graph.trig` with its per-article
-named graphs, read with `read_graph`).  Quad formats (`nq`, `trig`) and `jsonld` keep the
-named graphs of a Dataset; a plain Graph goes into the one named graph `DEFAULT_GRAPH`.
-Triple formats (`nt`, `ttl`) and `graphml` take the union of all graphs.
+`graph` is an `rdflib.Graph`, an `rdflib.Dataset` (e.g. `graph.trig` with its per-article
+named graphs, read with `read_graph`), or a path read_graph can read (file or store).
+Quad formats (`nq`, `trig`) and `jsonld` keep the named graphs of a Dataset; a plain Graph
+goes into the one named graph `DEFAULT_GRAPH`.  Triple formats (`nt`, `ttl`) and `graphml`
+take the union of all graphs.
+
+What is exported is chosen by `what` (EXPORTS): "graph" (the default) is the graph itself in
+the formats above.  Another view of the graph (e.g. a CSV table of statistics) registers
+itself in EXPORTS as {format: render function (graph) -> bytes}; `kg export --what NAME`
+offers it.
 
 Output is deterministic (same graph -> same bytes, blank-node labels aside) and written
 atomically: a temp file beside `out`, then `os.replace`, so a failure never leaves a
 half-written file.
 
-Errors for the CLI (`kg export GRAPH --format FMT -o OUT`):
+Errors for the CLI (`kg export GRAPH --format FMT [--what graph] [-o OUT]`, standard output
+without -o):
   FormatError (a GraphError, exit 1)  "unknown export format 'x' (choose from: jsonld, ...)"
   GraphError (exit 1)                 the graph cannot be read or the output cannot be written
 """
@@ -20,35 +28,21 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 import rdflib
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .fileio import write_atomic
 from .errors import GraphError
+from .fileio import write_atomic
+from .graphio import PREFIXES, read_graph  # noqa: F401 - read_graph is part of this API
 from .rdf import ID, KG
 from .model import ENTITY_TYPES
 
 FORMATS = ("jsonld", "nt", "nq", "trig", "ttl", "graphml")
 DEFAULT_GRAPH = ID["graph/default"]
-
-# Prefixes of docs/rdf-layout.md: the Turtle/TriG prefixes and the JSON-LD @context.
-PREFIXES = {
-    "kg": str(KG),
-    "id": str(ID),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "skos": str(SKOS),
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
-
-# Extension -> rdflib parser, for read_graph.
-_PARSERS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
-            ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml"}
+_ALIASES = {"json-ld": "jsonld", "turtle": "ttl", "nquads": "nq", "ntriples": "nt"}
 
 _ENTITY_CLASSES = {KG[t]: t for t in ENTITY_TYPES}
 
@@ -56,35 +50,10 @@ _ENTITY_CLASSES = {KG[t]: t for t in ENTITY_TYPES}
 class FormatError(GraphError):
     """An unknown export format was asked for."""
 
-    def __init__(self, fmt: str):
-        self.formats = FORMATS
-        super().__init__(f"unknown export format {fmt!r} (choose from: {', '.join(FORMATS)})")
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-def read_graph(path: Path) -> rdflib.Dataset:
-    """Read a graph file (.ttl .nt .nq .trig .jsonld) or an Oxigraph store directory.
-
-    Always returns a Dataset: triples of a triple format land in its default graph, named
-    graphs of a quad format are kept.  Raises GraphError if it cannot be read.
-    """
-    path = Path(path)
-    from .store import is_store, open_store  # local: store imports this module's PREFIXES
-    if is_store(path):
-        return open_store(path, dataset=True)
-    if not path.is_file():
-        raise GraphError(f"{path}: no such graph file or store directory")
-    fmt = _PARSERS.get(path.suffix.lower())
-    if fmt is None:
-        raise GraphError(f"{path}: unknown graph file extension {path.suffix!r} "
-                         f"(expected one of: {', '.join(sorted(_PARSERS))})")
-    ds = rdflib.Dataset()
-    try:
-        ds.parse(path, format=fmt)
-    except Exception as e:  # rdflib raises many kinds of parser errors
-        raise GraphError(f"{path}: cannot parse as {fmt}: {e}") from None
-    return ds
+    def __init__(self, fmt: str, formats=FORMATS, what: str = "graph"):
+        self.formats = tuple(formats)
+        of = "" if what == "graph" else f" of {what!r}"
+        super().__init__(f"unknown export format{of} {fmt!r} (choose from: {', '.join(formats)})")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -240,20 +209,43 @@ def _graphml_bytes(graph) -> bytes:
     return buf.getvalue()
 
 
-def export(graph: rdflib.Graph | Path, fmt: str, out: Path) -> Path:
-    """Write `graph` (Graph, Dataset, or a path for read_graph) to `out` in `fmt` (one of
-    FORMATS; "turtle", "json-ld", "nquads", "ntriples" are accepted too); returns `out`."""
+def _graph_bytes(graph, fmt: str) -> bytes:
+    return _graphml_bytes(graph) if fmt == "graphml" else _rdf_text(graph, fmt).encode("utf-8")
+
+
+# what -> {format -> render(graph) -> bytes}.  Add other views of the graph here.
+EXPORTS: dict[str, dict[str, Callable[[rdflib.Graph], bytes]]] = {
+    "graph": {fmt: (lambda graph, fmt=fmt: _graph_bytes(graph, fmt)) for fmt in FORMATS},
+}
+
+
+def all_formats() -> list[str]:
+    """Every format some export offers, for the command line's --format choices."""
+    return list(dict.fromkeys(f for table in EXPORTS.values() for f in table))
+
+
+def render(graph: rdflib.Graph | str | os.PathLike, fmt: str, *, what: str = "graph") -> bytes:
+    """The bytes of `what` (EXPORTS) of `graph` in `fmt` ("turtle", "json-ld", "nquads" and
+    "ntriples" are accepted too).  Raises FormatError, GraphError."""
+    table = EXPORTS.get(what)
+    if table is None:
+        raise GraphError(f"unknown export {what!r} (choose from: {', '.join(sorted(EXPORTS))})")
     fmt = (fmt or "").lower().lstrip(".")
-    fmt = {"json-ld": "jsonld", "turtle": "ttl", "nquads": "nq", "ntriples": "nt"}.get(fmt, fmt)
-    if fmt not in FORMATS:
-        raise FormatError(fmt)
+    fmt = _ALIASES.get(fmt, fmt)
+    if fmt not in table:
+        raise FormatError(fmt, tuple(table), what)
     if isinstance(graph, (str, os.PathLike)):
         graph = read_graph(Path(graph))
-    out = Path(out)
     try:
-        data = _graphml_bytes(graph) if fmt == "graphml" else _rdf_text(graph, fmt).encode("utf-8")
-    except FormatError:
+        return table[fmt](graph)
+    except GraphError:
         raise
     except Exception as e:
-        raise GraphError(f"cannot serialise the graph as {fmt}: {e}") from None
-    return write_atomic(data, out)
+        raise GraphError(f"cannot serialise the {what} as {fmt}: {e}") from None
+
+
+def export(graph: rdflib.Graph | str | os.PathLike, fmt: str, out: Path, *,
+           what: str = "graph") -> Path:
+    """Write `what` of `graph` (a Graph, Dataset, or a path for read_graph) to `out` in `fmt`
+    (see render); returns `out`."""
+    return write_atomic(render(graph, fmt, what=what), Path(out))

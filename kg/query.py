@@ -1,137 +1,94 @@
-"""`kg query`: load a graph, run SPARQL, format the answer.
+"""`kg query`: run SPARQL on a graph file or store, format the answer.
 
-    >>> g = load_graph("exports/graph.ttl")
-    >>> res = run_query(g, ready_queries()["officials_positions"].read_text(encoding="utf-8"))
+    >>> res = run_query(Path("exports/graph.ttl"), ready_queries()["officials_positions"].read_text())
     >>> print(format_result(res))
 
-The usual prefixes (kg, id, rdf, rdfs, xsd, skos, dcterms, prov, oa, org, schema, foaf, owl)
-are bound, so queries may use them without PREFIX lines.
+A graph file is read with rdflib and queried with rdflib's engine; an Oxigraph store (a
+directory) is queried in Oxigraph's own engine, whether given as a path or as a graph
+load_graph opened.  The results have the same form either way.  The usual prefixes (kg, id,
+rdf, rdfs, xsd, skos, dcterms, prov, oa, org, schema, foaf, owl) are predeclared, so queries
+may use them without PREFIX lines.  SERVICE (federation) is refused unless
+`allow_federation=True`: it makes the engine send requests elsewhere.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import unicodedata
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import XSD
 
-from .errors import GraphError, QueryError
-from .rdf import ID, KG
+from .errors import QueryError
+from .graphio import (QUERY_PREFIXES, OxSource, bind_prefixes, is_store, load_graph,  # noqa: F401
+                      open_oxigraph, oxigraph_source, quiet)
+from .rdf import ID, KG  # noqa: F401
 
-PREFIXES: dict[str, str] = {
-    "kg": str(KG),
-    "id": str(ID),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "owl": str(OWL),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": str(ORG),
-    "schema": "https://schema.org/",
-    "foaf": str(FOAF),
-}
-
-# file extension -> (rdflib format, is a dataset format)
-FORMATS = {
-    ".ttl": ("turtle", False),
-    ".turtle": ("turtle", False),
-    ".nt": ("nt", False),
-    ".n3": ("n3", False),
-    ".trig": ("trig", True),
-    ".nq": ("nquads", True),
-    ".jsonld": ("json-ld", True),
-    ".json-ld": ("json-ld", True),
-    ".json": ("json-ld", True),
-    ".rdf": ("xml", False),
-    ".xml": ("xml", False),
-    ".owl": ("xml", False),
-}
+PREFIXES = QUERY_PREFIXES
 
 
 
-@contextmanager
-def _quiet():
-    """Silence rdflib's own Dataset.default_context deprecation warnings."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        yield
+class FederationError(QueryError):
+    """The query asks the engine to fetch data from elsewhere (SERVICE; LOAD in an update)."""
 
 
-def bind_prefixes(g: rdflib.Graph) -> rdflib.Graph:
-    """Bind our usual prefixes on `g` (replacing rdflib's defaults of the same name)."""
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, URIRef(ns), override=True, replace=True)
-    return g
+_FEDERATION_WORDS = {False: re.compile(r"service", re.I), True: re.compile(r"service|load", re.I)}
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-def _is_oxigraph_dir(path: Path) -> bool:
-    # RocksDB directories always hold a CURRENT file and *.sst/MANIFEST files.
-    return path.is_dir() and (path / "CURRENT").is_file()
+def _unescape(text: str) -> str:
+    """SPARQL's codepoint escapes (\\uXXXX, \\UXXXXXXXX), valid anywhere in a query."""
+    def sub(m):
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group(0)
+    return _UNICODE_ESCAPE.sub(sub, text)
 
 
-def load_graph(path: str | Path) -> rdflib.Graph:
-    """Read a graph file (format from the extension) or an Oxigraph store directory.
+def _finds(tree, names: set[str]) -> bool:
+    """True if a CompValue named in `names` is anywhere in rdflib's parse tree."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "name", None) in names:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    return False
 
-    TriG / N-Quads / JSON-LD are read into a Dataset and its union graph is returned, so
-    SPARQL sees the triples of every named graph.  Raises GraphError with the file name and
-    the parser's message.
+
+def refuse_federation(sparql: str, *, update: bool = False) -> None:
+    """Raise FederationError if `sparql` holds a SERVICE clause (or, for an update, a LOAD):
+    both make the engine send requests elsewhere on the caller's behalf.
+
+    Text without those words (codepoint escapes decoded) passes at once; otherwise rdflib's
+    SPARQL parser decides, and a text it cannot parse is refused as well.
     """
-    p = Path(path)
-    if not p.exists():
-        raise GraphError(f"{p}: no such file or directory")
-    if p.is_dir():
-        if not _is_oxigraph_dir(p):
-            raise GraphError(f"{p}: a directory, but not an Oxigraph store (no CURRENT file)")
-        return _open_oxigraph(p)
-    fmt = FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise GraphError(f"{p}: unknown graph format {p.suffix!r} (known: {known})")
-    name, is_dataset = fmt
-    try:
-        if is_dataset:
-            ds = rdflib.Dataset(default_union=True)
-            with _quiet():
-                ds.parse(str(p), format=name)
-            g = ds
-        else:
-            g = rdflib.Graph()
-            g.parse(str(p), format=name)
-    except (OSError, UnicodeDecodeError) as e:
-        raise GraphError(f"{p}: cannot read: {e}") from None
-    except Exception as e:  # noqa: BLE001 - rdflib parsers raise many types
-        msg = " ".join(str(e).split())
-        raise GraphError(f"{p}: cannot parse as {name}: {msg}") from None
-    return bind_prefixes(g)
+    if not any(_FEDERATION_WORDS[update].search(t) for t in (sparql, _unescape(sparql))):
+        return
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-
-def _open_oxigraph(p: Path) -> rdflib.Graph:
+    what = "update" if update else "query"
     try:
-        import pyoxigraph
-        from oxrdflib import OxigraphStore
-    except ImportError as e:  # pragma: no cover - both are dependencies
-        raise GraphError(f"{p}: Oxigraph support is not installed ({e})") from None
-    try:
-        store = pyoxigraph.Store.read_only(str(p))
-    except Exception as e:  # noqa: BLE001 - e.g. locked by a running server
-        raise GraphError(f"{p}: cannot open the Oxigraph store: {e}") from None
-    # Query the default graph; if it is empty (only named graphs were loaded), the union of
-    # all graphs.  Oxigraph's union repeats a triple once per graph holding it, and
-    # graph.trig already repeats its named graphs' triples in the default graph.
-    has_default = next(iter(store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())),
-                       None) is not None
-    g = rdflib.Dataset(store=OxigraphStore(store=store), default_union=not has_default)
-    return bind_prefixes(g)
+        with quiet():
+            tree = parseUpdate(sparql) if update else parseQuery(sparql)
+    except Exception:  # noqa: BLE001 - pyparsing errors
+        raise FederationError(f"the {what} mentions SERVICE{' or LOAD' if update else ''} and "
+                              "cannot be checked (it does not parse); federated queries are "
+                              "refused unless allowed (--allow-federation)") from None
+    names = {"ServiceGraphPattern", "Load"} if update else {"ServiceGraphPattern"}
+    if _finds(tree, names):
+        raise FederationError(
+            f"the {what} uses SERVICE{' or LOAD' if update else ''} (fetching data from another "
+            "server); refused unless allowed (--allow-federation)")
 
 
 @dataclass
@@ -144,35 +101,123 @@ class QueryResult:
     namespaces: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
 
-def run_query(graph: rdflib.Graph, sparql: str) -> QueryResult:
-    """Run a SPARQL query.  SELECT -> rows of rdflib terms; ASK -> one row (bool,);
-    CONSTRUCT/DESCRIBE -> `.graph`.  A malformed query raises QueryError."""
+def run_query(graph: rdflib.Graph | str | Path | OxSource, sparql: str, *,
+              allow_federation: bool = False) -> QueryResult:
+    """Run a SPARQL query on a graph, a graph file or store path, or an OxSource.
+
+    SELECT -> rows; ASK -> one row (bool,); CONSTRUCT/DESCRIBE -> `.graph` and its triples as
+    rows.  A store runs the query in Oxigraph's engine.  Raises QueryError (malformed query,
+    evaluation error), FederationError (SERVICE, unless `allow_federation`), GraphError.
+    """
     if not sparql or not sparql.strip():
         raise QueryError("empty SPARQL query")
-    init_ns = {k: URIRef(v) for k, v in PREFIXES.items()}
+    if not allow_federation:
+        refuse_federation(sparql)
+    if isinstance(graph, (str, Path)):
+        graph = open_oxigraph(graph) if is_store(graph) else load_graph(graph)
+    source = graph if isinstance(graph, OxSource) else oxigraph_source(graph)
     try:
-        with _quiet():
-            res = graph.query(sparql, initNs=init_ns)
-        kind = res.type
-        if kind == "ASK":
-            return QueryResult("ASK", ["ask"], [(bool(res.askAnswer),)], [(bool(res.askAnswer),)])
-        if kind in ("CONSTRUCT", "DESCRIBE"):
-            out = bind_prefixes(rdflib.Graph())
-            for t in res.graph if res.graph is not None else ():
-                out.add(t)
-            terms = sorted(((s, p, o) for s, p, o in out), key=lambda t: tuple(map(_sort_key, t)))
-            return QueryResult(kind, ["subject", "predicate", "object"],
-                               [tuple(map(to_python, t)) for t in terms], terms, graph=out)
-        names = [str(v) for v in (res.vars or [])]
-        with _quiet():
-            terms = [tuple(row.get(v) if hasattr(row, "get") else row[i]
-                           for i, v in enumerate(names)) for row in res]
+        if source is not None:
+            return _run_oxigraph(source, sparql)
+        return _run_rdflib(graph, sparql)
     except QueryError:
         raise
     except Exception as e:  # noqa: BLE001 - pyparsing / oxigraph / evaluation errors
         msg = " ".join(str(e).split())
         raise QueryError(f"SPARQL query failed: {type(e).__name__}: {msg}") from None
-    return QueryResult("SELECT", names, [tuple(map(to_python, t)) for t in terms], terms)
+
+
+def _graph_result(kind: str, triples) -> QueryResult:
+    out = bind_prefixes(rdflib.Graph())
+    for t in triples:
+        out.add(t)
+    terms = sorted(((s, p, o) for s, p, o in out), key=lambda t: tuple(map(_sort_key, t)))
+    return QueryResult(kind, ["subject", "predicate", "object"],
+                       [tuple(map(to_python, t)) for t in terms], terms, graph=out)
+
+
+def _select_result(names: list[str], terms: list[tuple]) -> QueryResult:
+    values: dict = {}  # terms repeat a lot down a column: convert each once
+
+    def value(term):
+        if term is None:
+            return None
+        try:
+            return values[term]
+        except KeyError:
+            v = values[term] = to_python(term)
+            return v
+        except TypeError:  # unhashable
+            return to_python(term)
+    return QueryResult("SELECT", names, [tuple(map(value, t)) for t in terms], terms)
+
+
+def _run_rdflib(graph: rdflib.Graph, sparql: str) -> QueryResult:
+    init_ns = {k: URIRef(v) for k, v in PREFIXES.items()}
+    with quiet():
+        res = graph.query(sparql, initNs=init_ns)
+    kind = res.type
+    if kind == "ASK":
+        return QueryResult("ASK", ["ask"], [(bool(res.askAnswer),)], [(bool(res.askAnswer),)])
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        return _graph_result(kind, res.graph if res.graph is not None else ())
+    names = [str(v) for v in (res.vars or [])]
+    with quiet():
+        terms = [tuple(row.get(v) if hasattr(row, "get") else row[i]
+                       for i, v in enumerate(names)) for row in res]
+    return _select_result(names, terms)
+
+
+def _from_ox(term):
+    """A pyoxigraph term as the rdflib term rdflib's own engine would give."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value) if dt == str(XSD.string) else Literal(term.value, datatype=URIRef(dt))
+    return Literal(str(term))  # an RDF-star triple term: shown as text
+
+
+_DESCRIBE = re.compile(r"\s*(?:(?:PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*)\s*)*DESCRIBE\b",
+                       re.I)
+
+
+def _run_oxigraph(source: OxSource, sparql: str) -> QueryResult:
+    import pyoxigraph as ox
+
+    try:
+        res = source.store.query(sparql, prefixes=dict(PREFIXES),
+                                 use_default_graph_as_union=source.union)
+    except SyntaxError as e:
+        msg = " ".join(str(e).split())
+        raise QueryError(f"SPARQL query is malformed: {msg}") from None
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult("ASK", ["ask"], [(bool(res),)], [(bool(res),)])
+    if isinstance(res, ox.QueryTriples):
+        kind = "DESCRIBE" if _DESCRIBE.match(_unescape(sparql)) else "CONSTRUCT"
+        return _graph_result(kind, ((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+                                    for t in res))
+    names = [v.value for v in res.variables]
+    seen: dict = {}
+
+    def term(x):
+        if x is None:
+            return None
+        t = seen.get(x)
+        if t is None:
+            t = seen[x] = _from_ox(x)
+        return t
+    width = range(len(names))
+    terms = [tuple(term(sol[i]) for i in width) for sol in res]
+    return _select_result(names, terms)
 
 
 def to_python(term):

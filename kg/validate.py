@@ -17,7 +17,8 @@ import rdflib
 from rdflib import RDFS, Literal, URIRef
 from rdflib.namespace import SH
 
-from .errors import KGError
+from .errors import InputError, KGError
+from .graphio import QUERY_PREFIXES, load_graph
 from .paths import ontology_file, shapes_file
 
 ONTOLOGY = ontology_file("kg.ttl")
@@ -53,10 +54,14 @@ class ValidationReport:
 
 
 def _read(graph: rdflib.Graph | str | Path) -> rdflib.Graph:
-    if isinstance(graph, rdflib.Graph):
-        return graph
-    from .query import load_graph  # one loader for every format, raises GraphError
-    return load_graph(graph)
+    """The data graph; InputError if it holds no triple (nothing to validate)."""
+    name = "the graph"
+    if not isinstance(graph, rdflib.Graph):
+        name = str(graph)
+        graph = load_graph(graph)  # one loader for every format, raises GraphError
+    if next(iter(graph.triples((None, None, None))), None) is None:
+        raise InputError(f"{name}: the graph is empty (no triples): nothing to validate")
+    return graph
 
 
 def _read_shapes(path: Path, what: str) -> rdflib.Graph:
@@ -69,8 +74,8 @@ def _read_shapes(path: Path, what: str) -> rdflib.Graph:
 
 
 def _short(node) -> str:
-    from .query import PREFIXES, _compact
-    return _compact(node, PREFIXES)
+    from .query import _compact
+    return _compact(node, QUERY_PREFIXES)
 
 
 def _value(data: rdflib.Graph, node) -> str:
@@ -89,8 +94,9 @@ def validate(graph: rdflib.Graph | str | Path, shapes: Path | None = None,
              ontology: Path | None = None) -> ValidationReport:
     """Validate `graph` (a Graph, or a path load_graph can read) against the SHACL shapes.
 
-    Raises GraphError if the graph cannot be read, ValidationError (a KGError) if pySHACL
-    cannot run.  The CLI maps: conforms -> 0, does not conform -> 1, could not run -> 2.
+    Raises GraphError if the graph cannot be read, InputError if it holds no triple,
+    ValidationError (a KGError) if pySHACL cannot run.  The CLI maps: conforms -> 0, does not
+    conform or nothing to validate (InputError) -> 1, could not run -> 2.
     """
     data = _read(graph)
     shapes_g = _read_shapes(Path(shapes) if shapes else SHAPES, "SHACL shapes")

@@ -199,3 +199,35 @@ def test_trig_is_identical_across_hash_seeds(tmp_path):
                        check=True, capture_output=True, env=dict(os.environ, PYTHONHASHSEED=seed))
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_without_output_writes_to_stdout_and_no_file(mini_graph_path, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    before = set(root.iterdir())
+    env = dict(os.environ, PYTHONPATH=str(root))
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "export", str(mini_graph_path), "--format", "nt"],
+                       capture_output=True, cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == export(mini_graph_path, "nt", tmp_path / "want.nt").read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["want.nt"]   # nothing written in the cwd
+    assert set(root.iterdir()) == before and not (mini_graph_path.with_suffix(".nt")).exists()
+
+
+def test_exports_registry_takes_other_views(mini, monkeypatch, tmp_path):
+    """The place for another view of the graph (e.g. `--what observations` as CSV)."""
+    from kg import export as ex
+
+    monkeypatch.setitem(ex.EXPORTS, "counts", {"csv": lambda g: f"triples\n{len(g)}\n".encode()})
+    assert "csv" in ex.all_formats()
+    assert ex.render(mini, "csv", what="counts") == f"triples\n{len(mini)}\n".encode()
+    assert export(mini, "csv", tmp_path / "c.csv", what="counts").read_text() == f"triples\n{len(mini)}\n"
+    with pytest.raises(FormatError, match="of 'counts'.*choose from: csv"):
+        ex.render(mini, "ttl", what="counts")
+    with pytest.raises(FormatError):
+        ex.render(mini, "csv")  # the graph itself has no csv
+    with pytest.raises(GraphError, match="unknown export 'nope'"):
+        ex.render(mini, "ttl", what="nope")

@@ -161,3 +161,61 @@ def test_seeds_known_answers(seeds):
     assert "枫桥式公安派出所" in {a for _, a in awards}
     assert "车俊" in {r["officialName"] for r in run(seeds, "endorsements")}
     assert run(seeds, "entity_profile")
+
+
+# ---------------------------------------------------------------- at corpus size (issue 7)
+
+def test_every_ready_query_pages_with_a_limit():
+    import re
+
+    for name, path in ready_queries().items():
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"\bLIMIT\s+\d+", text), f"{name}: results can be long, page them"
+        assert "Pages:" in text, f"{name}: the header must say how to get the next page"
+
+
+def _normal(rows):
+    """Rows comparable across engines: GROUP_CONCAT's order is not defined by SPARQL."""
+    def cell(v):
+        return "、".join(sorted(v.split("、"))) if isinstance(v, str) and "、" in v else v
+    return sorted((tuple(sorted((k, cell(v)) for k, v in r.items())) for r in rows), key=repr)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_oxigraph_engine_gives_the_same_rows(mini, mini_graph_path, tmp_path, name):
+    from kg.store import write_store
+
+    store = write_store(mini_graph_path, tmp_path / "store")
+    assert _normal(run(store, name)) == _normal(run(mini, name))
+
+
+@pytest.fixture(scope="module")
+def replicated_store(request, tmp_path_factory):
+    """bench/queries.py's store, small: the seeds build three times with varied IRIs."""
+    import sys
+
+    import pyoxigraph as ox
+
+    trig = request.getfixturevalue("seeds_build") / "graph.trig"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        import queries as bench_queries
+    finally:
+        sys.path.pop(0)
+    path = tmp_path_factory.mktemp("replicated") / "store"
+    store = ox.Store(str(path))
+    store.bulk_extend(bench_queries.replicate(trig, 3))
+    store.flush()
+    n = len(store)
+    del store
+    return bench_queries, path, n, len(list(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)))
+
+
+def test_benchmark_store_and_runner(replicated_store):
+    bench_queries, path, n, seeds_quads = replicated_store
+    assert 2 * seeds_quads < n <= 3 * seeds_quads   # copies, some entities shared
+    rows = bench_queries.bench(path, runs=1)
+    assert [r[0] for r in rows] == sorted(ready_queries())
+    assert all(r[1] > 0 for r in rows), rows       # every ready query answers on the copies
+    profile = run(path, "entity_profile")
+    assert {r["entity"] for r in profile} and all("-1" not in r["entity"] for r in profile)

@@ -198,3 +198,87 @@ def test_ready_queries_found():
 def test_query_result_defaults():
     r = QueryResult("SELECT", ["x"], [("a",)], [(Literal("a"),)])
     assert format_result(r).splitlines()[2] == "a"
+
+
+# ---------------------------------------------------------------- stores: Oxigraph's own engine
+
+@pytest.fixture
+def mini_store(tmp_path, mini_graph_path):
+    from kg.store import write_store
+
+    return write_store(mini_graph_path, tmp_path / "store")
+
+
+QUERIES = [BUREAUS,
+           "SELECT ?i ?t WHERE { ?s kg:index ?i ; kg:text ?t } ORDER BY ?i",
+           "SELECT ?b ?alt WHERE { ?b a kg:Bureau OPTIONAL { ?b skos:altLabel ?alt } } ORDER BY ?b ?alt",
+           "ASK { ?x a kg:Official }",
+           "CONSTRUCT { ?b rdfs:label ?l } WHERE { ?b a kg:Bureau ; rdfs:label ?l }"]
+
+
+@pytest.mark.parametrize("sparql", QUERIES)
+def test_a_store_runs_in_oxigraph_and_formats_the_same(mini, mini_store, sparql, monkeypatch):
+    want = {fmt: format_result(run_query(mini, sparql), fmt) for fmt in ("table", "csv", "json")}
+
+    def no_rdflib(*a, **k):
+        raise AssertionError("rdflib's evaluator ran on a store")
+    monkeypatch.setattr(rdflib.Graph, "query", no_rdflib)
+    for source in (mini_store, str(mini_store), load_graph(mini_store)):
+        res = run_query(source, sparql)
+        for fmt in ("table", "csv", "json"):
+            assert format_result(res, fmt) == want[fmt], (source, fmt)
+
+
+def test_store_query_errors(mini_store):
+    with pytest.raises(QueryError, match="malformed"):
+        run_query(mini_store, "SELECT ?x WHERE { ?x a }")
+
+
+# ---------------------------------------------------------------- SERVICE (federation)
+
+from kg.query import FederationError, refuse_federation  # noqa: E402
+
+REFUSED = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * where { ?a ?b ?c . service silent <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?a ?b ?c . \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { OPTIONAL { SERVICE ?where { ?s ?p ?o } } VALUES ?where { <http://x/> } }",
+    "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ",     # cannot be parsed: refused too
+]
+ALLOWED = [
+    'SELECT * WHERE { ?s rdfs:label ?l FILTER (CONTAINS(?l, "SERVICE")) }',
+    "SELECT * WHERE { ?s schema:Service ?o }  # SERVICE in a comment",
+    "SELECT ?service WHERE { ?service a kg:Bureau }",
+]
+
+
+@pytest.mark.parametrize("sparql", REFUSED)
+def test_service_is_refused(mini, sparql):
+    with pytest.raises(FederationError, match="SERVICE"):
+        run_query(mini, sparql)
+    with pytest.raises(FederationError):
+        refuse_federation(sparql)
+
+
+@pytest.mark.parametrize("sparql", ALLOWED)
+def test_the_word_service_elsewhere_is_fine(sparql):
+    refuse_federation(sparql)
+
+
+def test_load_is_refused_in_updates():
+    with pytest.raises(FederationError, match="LOAD"):
+        refuse_federation("LOAD <http://127.0.0.1:9/x.ttl> INTO GRAPH <urn:g>", update=True)
+    refuse_federation("INSERT DATA { <urn:a> <urn:b> \"load\" }", update=True)
+
+
+def test_federation_when_allowed(mini):
+    q = "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert run_query(mini, q, allow_federation=True).type == "SELECT"
+
+
+def test_cli_refuses_service(mini_graph_path, capsys):
+    from kg.cli import main
+
+    assert main(["query", str(mini_graph_path), REFUSED[0]]) == 1
+    err = capsys.readouterr().err
+    assert "SERVICE" in err and "--allow-federation" in err and "Traceback" not in err

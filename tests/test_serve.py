@@ -82,7 +82,8 @@ def test_read_only_endpoint_and_viewer(mini_graph_path, viewer_module):
     try:
         assert srv.query_url == f"http://127.0.0.1:{port}/query"
         assert srv.alive() and store.is_dir()
-        assert _servers_on(port) == [proc.pid]
+        assert _servers_on(engine_port(srv)) == [proc.pid]  # Oxigraph, behind the guard
+        assert _oxigraph_children(os.getpid()) == [proc.pid]
         # GET, SPARQL 1.1 Protocol
         assert select_get(srv.query_url, BUREAUS) == WANT
         # POST with a direct query body
@@ -116,7 +117,7 @@ def test_read_only_endpoint_and_viewer(mini_graph_path, viewer_module):
     finally:
         srv.stop()
     assert proc.poll() is not None  # the server process is gone
-    assert _servers_on(port) == []
+    assert _servers_on(engine_port(srv)) == []
     assert not srv.alive()
     assert not store.exists()  # temp store removed
     with pytest.raises(OSError):
@@ -206,7 +207,7 @@ def test_serve_reports_a_dying_server(mini_graph_path):
         if "Press Ctrl-C" in out.getvalue():
             break
         t.join(0.1)
-    (pid,) = _servers_on(port)
+    (pid,) = _oxigraph_children(os.getpid())
     os.kill(pid, signal.SIGKILL)  # the server we started, by its id
     t.join(30)
     assert not t.is_alive()
@@ -221,7 +222,7 @@ def test_bad_graph_file(tmp_path):
         start(bad, port=free_port(), viewer_port=0)
 
 
-@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, signame):
     """`serve` as the CLI runs it: prints both URLs; Ctrl-C or SIGTERM stops it and its child."""
     import subprocess
@@ -242,13 +243,15 @@ def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, si
         assert f"SPARQL endpoint: http://127.0.0.1:{port}/query" in text, proc.stderr.read()
         assert "Graph viewer:    http://127.0.0.1:" in text
         assert select_get(f"http://127.0.0.1:{port}/query", BUREAUS) == WANT
+        engines = _oxigraph_children(proc.pid)
+        assert len(engines) == 1
         proc.send_signal(getattr(signal, signame))
         assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-    assert _servers_on(port) == []  # the oxigraph child is gone too
+    assert _gone(engines)  # the oxigraph child is gone too
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=2)
 
@@ -265,3 +268,194 @@ def _servers_on(port: int) -> list[int]:
             except OSError:
                 pass
     return pids
+
+
+def engine_port(srv) -> int:
+    return urllib.parse.urlsplit(srv.engine_url).port
+
+
+def _oxigraph_children(parent: int) -> list[int]:
+    """Pids of live oxigraph processes whose parent is `parent`."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+            if name == "oxigraph" and int(ppid) == parent and state != "Z":
+                pids.append(int(d.name))
+    return sorted(pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+
+
+def _gone(pids: list[int], tries: int = 100) -> bool:
+    """True once none of `pids` is alive (checked up to `tries` times, 0.1 s apart)."""
+    import time
+
+    for _ in range(tries):
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+# ---------------------------------------------------------------- the guard (issue 9)
+
+def _listener():
+    """A loopback socket a SERVICE clause could be aimed at; accept() tells if it was called."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(4)
+    s.setblocking(False)
+    return s
+
+
+def _was_called(s) -> bool:
+    try:
+        conn, _ = s.accept()
+    except BlockingIOError:
+        return False
+    conn.close()
+    return True
+
+
+def test_service_is_refused_and_nothing_is_fetched(mini_graph_path):
+    target = _listener()
+    service = (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{target.getsockname()[1]}/sparql> "
+               "{ ?s ?p ?o } }")
+    sneaky = service.replace("SERVICE", "\\u0053ervice")  # a codepoint escape, lower case
+    try:
+        with start(mini_graph_path, port=free_port(), viewer=False) as srv:
+            for send in (lambda q: get(srv.query_url + "?" + urllib.parse.urlencode({"query": q})),
+                         lambda q: post(srv.query_url, q, "application/sparql-query"),
+                         lambda q: post(srv.query_url, "query=" + urllib.parse.quote(q),
+                                        "application/x-www-form-urlencoded")):
+                for q in (service, sneaky):
+                    with pytest.raises(urllib.error.HTTPError) as e:
+                        send(q)
+                    assert e.value.code == 403
+                    assert b"SERVICE" in e.value.read()
+            # the word alone (in a string, a prefixed name, a comment) is not a SERVICE clause
+            ok = BUREAUS.replace("} ORDER BY", 'FILTER (!CONTAINS(STR(?label), "service")) '
+                                 "OPTIONAL { ?b kg:service ?x } # SERVICE\n} ORDER BY")
+            assert select_get(srv.query_url, ok) == WANT
+            with pytest.raises(urllib.error.HTTPError) as e:  # only the endpoint's own paths
+                get(srv.query_url.rsplit("/", 1)[0] + "/elsewhere")
+            assert e.value.code == 404
+        assert not _was_called(target)
+    finally:
+        target.close()
+
+
+def test_federation_when_allowed(mini_graph_path):
+    target = _listener()
+    q = (f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{target.getsockname()[1]}/sparql> "
+         "{ ?s ?p ?o } }")
+    try:
+        with start(mini_graph_path, port=free_port(), viewer=False, allow_federation=True,
+                   query_timeout=1) as srv:
+            try:
+                get(srv.query_url + "?" + urllib.parse.urlencode({"query": q}))
+            except urllib.error.HTTPError as e:  # the silent target never answers: timeout
+                assert e.code in (500, 504)
+        assert _was_called(target)  # the request did go out
+    finally:
+        target.close()
+
+
+def test_load_is_refused_in_updates(mini_graph_path, tmp_path):
+    store = write_store(mini_graph_path, tmp_path / "store")
+    with start(store, port=free_port(), viewer=False, read_only=False) as srv:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            post(srv.update_url, "LOAD <http://127.0.0.1:1/x.ttl>", "application/sparql-update")
+        assert e.value.code == 403
+        status, _ = post(srv.update_url, "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                         "application/sparql-update")
+        assert status in (200, 204)
+
+
+RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"""
+
+
+def test_runaway_query_times_out_and_the_endpoint_recovers(mini_graph_path):
+    with start(mini_graph_path, port=free_port(), viewer=False, query_timeout=1) as srv:
+        first = srv.process.pid
+        req = urllib.request.Request(srv.query_url + "?" + urllib.parse.urlencode({"query": RUNAWAY}),
+                                     headers={"Accept": "application/sparql-results+json"})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=30)
+        assert e.value.code == 504 and b"timeout" in e.value.read()
+        answered = False
+        for _ in range(100):  # bounded: the engine may be restarting
+            try:
+                answered = select_get(srv.query_url, BUREAUS) == WANT
+                break
+            except urllib.error.HTTPError as e:
+                assert e.code in (502, 503)
+                import time
+                time.sleep(0.1)
+        assert answered
+        if srv.restarts:  # the runaway engine was replaced, and the old one is gone
+            assert srv.process.pid != first and _gone([first])
+
+
+def test_result_size_limit(mini_graph_path):
+    with start(mini_graph_path, port=free_port(), viewer=False, max_result_bytes=200) as srv:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            get(srv.query_url + "?" + urllib.parse.urlencode({"query": "SELECT * { ?s ?p ?o }"}))
+        assert e.value.code == 500 and b"larger than 200 bytes" in e.value.read()
+        _, _, body = get(srv.query_url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
+        assert json.loads(body)["boolean"] is True
+
+
+def test_kill_9_leaves_no_orphan_and_the_next_serve_sweeps(mini_graph_path, tmp_path):
+    import subprocess
+
+    from kg.serve import TEMP_PREFIX, sweep_stale_temp
+
+    port = free_port()
+    code = ("import sys; from pathlib import Path; from kg.serve import serve; "
+            f"sys.exit(serve(Path(sys.argv[1]), port={port}, viewer=False))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-c", code, str(mini_graph_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=str(tmp_path), env=env)
+    try:
+        for line in proc.stdout:  # ends when the process exits, so no hang if it dies
+            if line.startswith("Press Ctrl-C"):
+                break
+        engines = _oxigraph_children(proc.pid)
+        assert len(engines) == 1, proc.stderr.read()
+        proc.kill()  # SIGKILL: no handler runs
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert _gone(engines)  # PR_SET_PDEATHSIG took the engine down
+    left = list(tmp_path.glob(TEMP_PREFIX + "*"))
+    assert len(left) == 1  # its temp folder could not be removed by a dead process ...
+    assert sweep_stale_temp(tmp_path) == left  # ... the next `kg serve` removes it
+    assert not left[0].exists()
+
+
+def test_sweep_spares_a_live_server(mini_graph_path):
+    import tempfile
+
+    from kg.serve import sweep_stale_temp
+
+    with start(mini_graph_path, port=free_port(), viewer=False) as srv:
+        store = srv.store_dir
+        sweep_stale_temp(Path(tempfile.gettempdir()))
+        assert store.is_dir()
+        assert select_get(srv.query_url, BUREAUS) == WANT

@@ -210,3 +210,24 @@ def seeds_ttl(request) -> Path:
 def test_seeds_graph_conforms(seeds_ttl):
     report = validate(seeds_ttl)
     assert report.conforms, report.text[:4000]
+
+
+@pytest.mark.parametrize("content", ["", "@prefix kg: <https://w3id.org/gongan-kg/ontology#> .\n",
+                                     "# only a comment\n"])
+def test_an_empty_graph_is_an_input_error_not_conforms(tmp_path, content):
+    import subprocess
+    import sys
+
+    from kg.errors import InputError
+
+    f = tmp_path / "empty.ttl"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        validate(f)
+    with pytest.raises(InputError):
+        validate(rdflib.Graph())
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(f)],
+                       capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 1
+    assert "empty.ttl" in r.stderr and "nothing to validate" in r.stderr
+    assert "Conforms" not in r.stdout and "Traceback" not in r.stderr
