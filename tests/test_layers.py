@@ -220,8 +220,6 @@ def test_nothing_imports_the_cli():
 
 
 IN_CYCLES = {
-    "kg.export": "kg/export.py and kg/store.py import each other (inside functions)",
-    "kg.store": "kg/export.py and kg/store.py import each other (inside functions)",
     "kg.extract.context": "kg/extract/context.py and kg/extract/places.py import each other",
     "kg.extract.places": "kg/extract/context.py and kg/extract/places.py import each other",
 }

@@ -61,7 +61,7 @@ def _cue_before(text: str, start: int) -> bool:
     return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
 
 
-_LIST_HEAD = re.compile("(?:[、和及与\s]?“[^“”]{2,24}”)*[、和及与\s]?等?(?:系列|一系列|各类|多项)?(?P<head>[\u4e00-\u9fff]{1,6})")
+_LIST_HEAD = re.compile(r"(?:[、和及与\s]?“[^“”]{2,24}”)*[、和及与\s]?等?(?:系列|一系列|各类|多项)?(?P<head>[\u4e00-\u9fff]{1,6})")
 
 
 def _list_head(text: str, end: int) -> bool:

@@ -256,8 +256,9 @@ def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> 
     return out
 
 
-_PRE_SUBJECT = re.compile(r"^(?:[\d年月日上中下旬底初今近去此以来前后期间同时其中据悉另外此外\s]|今年|去年|近年|近日|日前|目前|"
-                          r"当天|昨天|今天|随后|同时|为此|对此|首先|其次|最后|一是|二是|三是|四是|五是)*$")
+# words first, then single characters; possessive: a run of them is read once, never re-split
+_PRE_SUBJECT = re.compile(r"^(?:今年|去年|近年|近日|日前|目前|当天|昨天|今天|随后|同时|为此|对此|首先|其次|最后|"
+                          r"一是|二是|三是|四是|五是|[\d年月日上中下旬底初今近去此以来前后期间同时其中据悉另外此外\s])*+$")
 
 
 def _subjects(text: str, actors: list[Span], target: Span) -> list[Span]:
