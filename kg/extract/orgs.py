@@ -46,14 +46,14 @@ def media_heads() -> dict[str, bool]:
     return out
 
 
-# National bodies: a national prefix, a name, an organ head, then no more name (最高法院、…, 国家统计局发布)
+# National bodies: a national prefix, a name, an organ head, then no more name (国家统计局发布)
 _NATIONAL = re.compile(f"(?:最高|全国|中央|国家|国务院|中国)[{HAN}]{{0,8}}?"
                        "(?:人民法院|法院|人民检察院|检察院|委员会|总局|部|局|署|办公室|办|委|银行|军)"
                        f"(?=[、，。；：）”\\s]|和|与|及|等|有关|负责|联合|会同|召开|举行|发布|印发|部署|主任|部长|局长"
                        "|副|党组|领导|的|在|对|将|已|要|指导|新闻|官方|发言人|$)")
-# An item of a list of organisations, by the shape of its last word (工业和信息化部)
+# An item of a list of organisations, by the shape of its last word (自然资源部)
 _LIST_ITEM = re.compile(f"[{HAN}]{{3,10}}(?:部|署|委员会)|[{HAN}]{{2,8}}银行")
-# Offices of campaigns and committees: (place|level|全国|中央) + 2-4 characters + 办 (蜀山区打传办, 市扫黑办)
+# Offices of campaigns and committees: (place|level|全国|中央) + 2-4 characters + 办 (包河区扫黑办, 市打传办)
 _OFFICE = re.compile(f"[{HAN}]{{2,4}}办(?![理法公事案好成到])")
 
 
@@ -156,7 +156,7 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
                 for k in range(start, m.end()):
                     taken[k] = True
                 continue
-            # the nearest place written before, with only a name between (四川省人力资源和社会保障厅)
+            # the nearest place written before, with only a name between (江苏省财政厅)
             w0 = max(0, m.start() - 16)
             places = [p for p in re.finditer(P, text[w0:m.start()])
                       if re.fullmatch(f"[{HAN}]*", text[w0 + p.end():m.start()])] if ctx.form_map else []
@@ -293,7 +293,7 @@ def _offices(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
 
 
 def _listed(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
-    """Items of a 、-list that holds an organisation and end like an organ (…、工业和信息化部、…)."""
+    """Items of a 、-list that holds an organisation and end like an organ (…、自然资源部、…)."""
     spans = []
     ends = {sp.end for sp in found} | {sp.start for sp in found}
     for m in re.finditer(f"(?<=、)[{HAN}]{{2,12}}?(?=、|有关|等|负责)", text):
@@ -319,7 +319,7 @@ def _plain_word(word: str) -> bool:
 
 
 def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
-    """Media outlets: 新民晚报, 中新网, 潮新闻 (strong heads anywhere, weak heads in bylines and
+    """Media outlets: 齐鲁晚报, 人民网, 顶端新闻 (strong heads anywhere, weak heads in bylines and
     source lines, see media_heads.tsv)."""
     heads = media_heads()
     rx = _media_rx()
@@ -352,7 +352,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
         branch = re.match(f"[{HAN}]{{2,4}}?(?:分社|记者站)", text[m.end():])   # …报业集团嘉兴分社
         end = m.end() + (branch.end() if branch else 0)
         found.append([start, end, heads[head] or byline])
-    # an outlet listed with another (新海南客户端、南海网、南国都市报3月9日消息) is one too
+    # an outlet listed with another (大河报、映象网、顶端新闻5月9日消息) is one too
     changed = True
     while changed:
         changed = False
