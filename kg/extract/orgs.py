@@ -24,26 +24,27 @@ def _all_heads() -> dict[str, tuple[str, str]]:
     return {**org_heads(), **{r["head"]: (r["type"], r["template"]) for r in rows}}
 
 
+def _two_columns(name: str, allowed: tuple[str, ...]) -> dict[str, str]:
+    """A two-column table whose second column takes one of `allowed` (errors name file:line)."""
+    out = {}
+    for path, n, line in lexicon._lines(name):
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != 2 or cells[1] not in allowed:
+            raise ResourceError(f"{path}:{n}: expected a name and one of {', '.join(allowed)}, tab-separated")
+        out[cells[0]] = cells[1]
+    return out
+
+
 @lru_cache(maxsize=1)
 def org_suffixes() -> dict[str, str]:
     """suffix -> yes | written | no (see org_suffixes.tsv)."""
-    out = {}
-    for n, r in enumerate(lexicon.table("org_suffixes.tsv", ("suffix", "needs_place")), 1):
-        if r["needs_place"] not in ("yes", "written", "no"):
-            raise ResourceError(f"org_suffixes.tsv: row {n}: needs_place must be yes, written or no")
-        out[r["suffix"]] = r["needs_place"]
-    return out
+    return _two_columns("org_suffixes.tsv", ("yes", "written", "no"))
 
 
 @lru_cache(maxsize=1)
 def media_heads() -> dict[str, bool]:
     """head -> strong? (media_heads.tsv)."""
-    out = {}
-    for n, r in enumerate(lexicon.table("media_heads.tsv", ("head", "strength")), 1):
-        if r["strength"] not in ("strong", "weak"):
-            raise ResourceError(f"media_heads.tsv: row {n}: strength must be strong or weak")
-        out[r["head"]] = r["strength"] == "strong"
-    return out
+    return {h: v == "strong" for h, v in _two_columns("media_heads.tsv", ("strong", "weak")).items()}
 
 
 # National bodies: a national prefix, a name, an organ head, then no more name (国家统计局发布)
