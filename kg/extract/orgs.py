@@ -8,7 +8,7 @@ from .. import lexicon
 from ..errors import ResourceError
 from ..places import gazetteer
 from .context import Context, Span
-from .text import HAN, _dict_words, common_word, left_start, stop_words
+from .text import HAN, _dict_words, common_word, left_start, name_at, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -366,4 +366,34 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
         if ok and not any(taken[s:e]):
             spans.append(Span(s, e, "Organization", text[s:e], text[s:e], data={"media": True}))
             _mark(taken, s, e)
+            spans += _byline_names(text, e, taken)
     return spans
+
+
+_BYLINE_ROLE = re.compile(r"[\s“”（(]*(?P<role>全媒体记者|记者|编辑|作者|撰稿)[：:]?\s*")
+
+
+def _byline_names(text: str, end: int, taken: list[bool]) -> list[Span]:
+    """The people a byline names right after its outlet (作者：X, 记者X Y, 编辑X); names the
+    person grammar took already are stepped over."""
+    m = _BYLINE_ROLE.match(text, end)
+    if not m:
+        return []
+    role = m.group("role")
+    posts = [] if role == "作者" else [role]
+    out, pos = [], m.end()
+    while pos < len(text):
+        if taken[pos]:
+            while pos < len(text) and taken[pos]:
+                pos += 1
+            continue
+        if text[pos] in " 、\u3000":
+            pos += 1
+            continue
+        nm = name_at(text, pos)
+        if not nm or re.match(f"[{HAN}]", text[pos + len(nm):pos + len(nm) + 1]) and not name_at(text, pos + len(nm)):
+            break
+        out.append(Span(pos, pos + len(nm), "Person", nm, nm, data={"posts": posts, "orgs": []}))
+        _mark(taken, pos, pos + len(nm))
+        pos += len(nm)
+    return out
