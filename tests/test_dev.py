@@ -16,9 +16,8 @@ DEV = SHARED / "dev"
 SCORER = SHARED / "tools" / "score_reference.py"
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "kg.ttl"
 
-CORE_BAR = 0.87       # reached: 0.895 (issue 8's bar on unseen text: 0.85)
-RELATION_BAR = 0.78   # reached: 0.803 (issue 8's bar on unseen text: 0.70)
-GOAL = (0.90, 0.80)   # issue 8's goal: a strict xfail, so reaching it is noticed
+CORE_BAR = 0.88       # reached: 0.907 (issue 8: 0.85 on unseen text, goal 0.90)
+RELATION_BAR = 0.78   # reached: 0.810 (issue 8: 0.70 on unseen text, goal 0.80)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +53,3 @@ def test_dev_set_relations(dev_scores):
     per_pred = {p: round(v["f1"], 2) for p, v in dev_scores["relations"].items()}
     assert f1 >= RELATION_BAR, f"relation F1 {f1:.3f} < {RELATION_BAR}; per predicate: {per_pred}"
 
-
-@pytest.mark.xfail(strict=True, reason="issue 8's goal (core 0.90 / relations 0.80) is not reached yet")
-def test_dev_set_goal(dev_scores):
-    assert dev_scores["entity_core_micro"]["f1"] >= GOAL[0]
-    assert dev_scores["relation_micro"]["f1"] >= GOAL[1]

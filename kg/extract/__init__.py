@@ -83,8 +83,8 @@ def analyse(doc: Document) -> tuple[Context, list[tuple[int, str, list[Span]]]]:
 
 
 def _autonomous_as_written(analysed, ctx: Context) -> None:
-    """An autonomous prefecture or county written short (黔西南州, 民和县) keeps that name in the
-    article, and so do its organs (黔西南州公安局)."""
+    """An autonomous prefecture or county written short (红河州, 循化县) keeps that name in the
+    article, and so do its organs (红河州公安局)."""
     from ..places import gazetteer
     short: dict[str, str] = {}
     for _, _, spans in analysed:

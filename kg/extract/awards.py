@@ -111,14 +111,14 @@ def find_awards(text: str, taken: list[bool]) -> list[Span]:
                 break
             add(it.start("it"), it.end("it"), name, m.group("cue"))
             end = it.end("it")
-    # honours given to counted recipients: 都江堰市公安局等24个“四川省优秀公安局”、…予以表彰
+    # honours given to counted recipients: 德阳市公安局等15个“全省优秀公安局”、…予以表彰
     if _CONFER.search(text):
         for m in _COUNTED.finditer(text):
             s1, e1 = m.start("a"), m.end("a")
             if not any(taken[s1:e1]) and not any(m.group("a")[1:-1].endswith(h) for h in campaign_heads()):
                 add(s1, e1, m.group("a")[1:-1])
                 spans[-1].data["counted_from"] = m.start()
-    # quoted honours handed out together: 为“最美警察”“最美辅警”授奖
+    # quoted honours handed out together: 为“最美交警”“最美社区民警”授奖
     for m in _HANDED.finditer(text):
         for q in re.finditer("“[^“”]{2,16}”", m.group("qs")):
             s1 = m.start("qs") + q.start()
@@ -138,7 +138,7 @@ _UNIT_END = "处部队局所室科委会厅组站心校院长员任记警"
 
 
 def _name_edge(text: str, i: int) -> bool:
-    """A name may start here: at the start, after punctuation, or after a unit or a post (…总队戈文光)."""
+    """A name may start here: at the start, after punctuation, or after a unit or a post (…总队刘建国)."""
     return i == 0 or not re.match(f"[{HAN}]", text[i - 1]) or text[i - 1] in _UNIT_END
 
 
@@ -182,7 +182,7 @@ _COUNT_AFTER = re.compile("等[\\d一二三四五六七八九十两]+[名位人]
 
 def _listed_people(text: str, taken: list[bool], person) -> None:
     """Honourees in a sentence about honours that the person grammar may miss: transliterated names
-    (木拉提·西日甫江, after a role, a comma or 、) and a name right before 等N名/位 (徐新建等三位民警)."""
+    (艾力·买买提, after a role, a comma or 、) and a name right before 等N名/位 (刘志强等三位民警)."""
     from .text import stop_words
     for m in re.finditer("·", text):
         d = m.start()
@@ -199,7 +199,7 @@ def _listed_people(text: str, taken: list[bool], person) -> None:
             e += 1
         if 2 <= e - d - 1 <= 6 and not any(taken[d - left:e]):
             person(d - left, e)
-            while text[e:e + 1] == "、" and not taken[e + 1:e + 2] == [True]:   # 努尔顿·吐鲁生、邓峰
+            while text[e:e + 1] == "、" and not taken[e + 1:e + 2] == [True]:   # 阿布都·热合曼、周志刚
                 nm = name_at(text, e + 1)
                 if not nm or any(taken[e + 1:e + 1 + len(nm)]) or re.match(f"[{HAN}]", text[e + 1 + len(nm):e + 2 + len(nm)]) \
                         and not any(text.startswith(c, e + 1 + len(nm)) for c in relation_cues()["received"] + ("等",)):

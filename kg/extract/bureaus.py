@@ -160,7 +160,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         # the organ right before the unit, if the unit follows it directly
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
         if parent is not None and name[:1] in "和与及、":
-            parent = None   # 合成侦查大队和松门派出所: listed with the organ, not inside it
+            parent = None   # 刑侦支队和东城派出所: listed with the organ, not inside it
         if suf in ("局", "分局") and parent is None:
             continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
         if m.end() not in bounds:   # (asked last: segmenting is the costly part)
@@ -197,7 +197,7 @@ def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
         else:
             par = parent.name if parent else ctx.main_bureau()
             # written right after its organ, a squad (大队, 支队) or a unit with a common word for a name
-            # is named with the organ (温岭市公安局合成侦查大队, 博湖县公安局城镇派出所)
+            # is named with the organ (宁波市公安局合成作战大队, 青河县公安局城关派出所)
             adjacent = parent is not None and text[parent.end:m.start("suf") - len(name)] == ""
             generic = unit_suffixes()[suf] == "either" or bare in _generic_names()
             canon = f"{parent.name}{name}{suf}" if adjacent and not quoted and generic else f"{name}{suf}"

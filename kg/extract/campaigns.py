@@ -55,7 +55,7 @@ def _left_stops() -> tuple[str, ...]:
 def _cue_before(text: str, start: int) -> bool:
     window = text[max(0, start - 8):start]
     window = re.sub(r"[“”][^“”]*[“”]|[、及与\s]|和(?!发展)", "", window)   # 开展“A”“B”、“C”: the cue covers the list
-    window = re.sub("(?:新时代|新形势下|新时期)$", "", window)   # 坚持和发展新时代“枫桥经验”
+    window = re.sub("(?:新时代|新形势下|新时期)$", "", window)   # 坚持和发展新时代“浦江经验”
     if re.search("(?:可|所|用|得|予|加|难|足)以$", window):
         return False   # 可以“加快磨合”: 以 is not the cue here
     return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
@@ -98,7 +98,7 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
             continue
         core = m.group("core")
         if re.fullmatch(CODE, core) and not _quoted_list(text, m) or re.search("[，。；！？]", core):
-            continue   # “5.10” stands alone as a code; in a list of operations (“云剑”“5.10”等) it is one
+            continue   # “4.15” stands alone as a code; in a list of operations (“净网”“4.15”等) it is one
         head, mid = m.group("head"), m.group("mid") or ""
         if head is None or re.match("[等的和及与、]", mid) or "的" in mid:
             head, mid = None, ""   # “A”“B”等行动: the head covers a list; each name stands alone
@@ -155,7 +155,7 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
                     or start - b > 16:
                 break
             left = b
-        if left >= 2 and text[left - 1] == "及":   # 部署推动了命案积案攻坚及追逃专项行动: one name
+        if left >= 2 and text[left - 1] == "及":   # 部署推动了积案攻坚及清逃专项行动: one name
             run = _run_left(text, left - 1, taken)
             cm = max((run.rfind(c) + len(c) for c in cues() if c in run), default=-1)
             if cm > 0:
@@ -187,7 +187,7 @@ def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool
 
 
 def _coordinated(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
-    """开展夏季治安打击整治和“云剑行动”: an unquoted name between a cue and 和/及/、 + a campaign."""
+    """开展秋冬治安打击整治和“护网行动”: an unquoted name between a cue and 和/及/、 + a campaign."""
     out = []
     for c in found:
         if c.start < 2 or text[c.start - 1] not in "和及与、":
@@ -213,7 +213,7 @@ def _prefix_re() -> re.Pattern:
 
 
 def _prefixed(text: str, taken: list[bool]) -> list[Span]:
-    """打击治理电信网络诈骗犯罪: an opening from campaign_prefixes.txt and its object."""
+    """打击治理养老诈骗犯罪: an opening from campaign_prefixes.txt and its object."""
     spans = []
     for m in _prefix_re().finditer(text):
         obj = m.group("obj")
@@ -268,7 +268,7 @@ def _cue_lists(text: str, taken: list[bool]) -> list[Span]:
             if item.startswith("“") and item.endswith("”") and "、" in item and not any(taken[a:b]):
                 spans.append(Span(a, b, "Campaign", item, item, data={"core": item[1:-1], "listed": True}))
                 for k in range(a, b):
-                    taken[k] = True   # “破命案、抓逃犯”: a slogan-like name inside a list of operations
+                    taken[k] = True   # “断链、追赃”: a slogan-like name inside a list of operations
                 continue
             if not item or item[0] == "“" or re.fullmatch("[、和及与]", item):
                 continue

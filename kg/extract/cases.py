@@ -21,10 +21,10 @@ def _rx() -> re.Pattern:
 
 # a task force named by its case's code: (临颍县)“1991.2.5”专案组, “2019.2.23”通讯网络诈骗专案组
 _TASK_FORCE = re.compile(f"“(?P<code>{CODE})”(?P<desc>[{HAN}]{{0,12}}?)(?:专案组|工作专班|专班)")
-# a case named in quotes as a whole: “2000年德令哈抢劫杀人案”
-_QUOTED = re.compile(f"“(?P<body>[^“”，。]{{4,30}}?(?:案|案件|专案))”")
+# a case named in quotes as a whole: “1998年东川抢劫杀人案”
+_QUOTED = re.compile("“(?P<body>[^“”，。]{4,30}?(?:案|案件|专案))”")
 _COMPANY = re.compile(f"某[{HAN}]{{2,14}}?(?:有限责任公司|有限公司|公司|厂)(?P<desc>[{HAN}、]{{2,24}}?)(?:案件|案)(?![{HAN}])")
-# a place written before a coded case: 兴义市“4·25”…案, 册亨县王某…案
+# a place written before a coded case: 安顺市“6·18”…案, 某县王某…案
 _PLACE_BEFORE = re.compile(f"[{HAN}]{{1,5}}(?:市|县|区|州|旗|省)$")
 
 
@@ -34,7 +34,7 @@ def _place_before(text: str, start: int) -> int:
     if not m:
         return start
     s = max(0, start - 6) + m.start()
-    for k in range(s, start - 1):   # the place starts after a cue (如破获兴义市…)
+    for k in range(s, start - 1):   # the place starts after a cue (如破获安顺市…)
         if re.search("(?:破获|侦破|侦办|告破|查处|打掉|办理|其中|包括)$", text[:k]):
             return k
     if s == 0 or not re.match(f"[{HAN}]", text[s - 1]):

@@ -8,7 +8,7 @@ from .. import lexicon
 from ..errors import ResourceError
 from ..places import gazetteer
 from .context import Context, Span
-from .text import HAN, _dict_words, common_word, left_start, stop_words
+from .text import HAN, _dict_words, common_word, left_start, name_at, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -24,36 +24,37 @@ def _all_heads() -> dict[str, tuple[str, str]]:
     return {**org_heads(), **{r["head"]: (r["type"], r["template"]) for r in rows}}
 
 
+def _two_columns(name: str, allowed: tuple[str, ...]) -> dict[str, str]:
+    """A two-column table whose second column takes one of `allowed` (errors name file:line)."""
+    out = {}
+    for path, n, line in lexicon._lines(name):
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != 2 or cells[1] not in allowed:
+            raise ResourceError(f"{path}:{n}: expected a name and one of {', '.join(allowed)}, tab-separated")
+        out[cells[0]] = cells[1]
+    return out
+
+
 @lru_cache(maxsize=1)
 def org_suffixes() -> dict[str, str]:
     """suffix -> yes | written | no (see org_suffixes.tsv)."""
-    out = {}
-    for n, r in enumerate(lexicon.table("org_suffixes.tsv", ("suffix", "needs_place")), 1):
-        if r["needs_place"] not in ("yes", "written", "no"):
-            raise ResourceError(f"org_suffixes.tsv: row {n}: needs_place must be yes, written or no")
-        out[r["suffix"]] = r["needs_place"]
-    return out
+    return _two_columns("org_suffixes.tsv", ("yes", "written", "no"))
 
 
 @lru_cache(maxsize=1)
 def media_heads() -> dict[str, bool]:
     """head -> strong? (media_heads.tsv)."""
-    out = {}
-    for n, r in enumerate(lexicon.table("media_heads.tsv", ("head", "strength")), 1):
-        if r["strength"] not in ("strong", "weak"):
-            raise ResourceError(f"media_heads.tsv: row {n}: strength must be strong or weak")
-        out[r["head"]] = r["strength"] == "strong"
-    return out
+    return {h: v == "strong" for h, v in _two_columns("media_heads.tsv", ("strong", "weak")).items()}
 
 
-# National bodies: a national prefix, a name, an organ head, then no more name (最高法院、…, 国家统计局发布)
+# National bodies: a national prefix, a name, an organ head, then no more name (国家统计局发布)
 _NATIONAL = re.compile(f"(?:最高|全国|中央|国家|国务院|中国)[{HAN}]{{0,8}}?"
                        "(?:人民法院|法院|人民检察院|检察院|委员会|总局|部|局|署|办公室|办|委|银行|军)"
                        f"(?=[、，。；：）”\\s]|和|与|及|等|有关|负责|联合|会同|召开|举行|发布|印发|部署|主任|部长|局长"
                        "|副|党组|领导|的|在|对|将|已|要|指导|新闻|官方|发言人|$)")
-# An item of a list of organisations, by the shape of its last word (工业和信息化部)
+# An item of a list of organisations, by the shape of its last word (自然资源部)
 _LIST_ITEM = re.compile(f"[{HAN}]{{3,10}}(?:部|署|委员会)|[{HAN}]{{2,8}}银行")
-# Offices of campaigns and committees: (place|level|全国|中央) + 2-4 characters + 办 (蜀山区打传办, 市扫黑办)
+# Offices of campaigns and committees: (place|level|全国|中央) + 2-4 characters + 办 (包河区扫黑办, 市打传办)
 _OFFICE = re.compile(f"[{HAN}]{{2,4}}办(?![理法公事案好成到])")
 
 
@@ -156,7 +157,7 @@ def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> l
                 for k in range(start, m.end()):
                     taken[k] = True
                 continue
-            # the nearest place written before, with only a name between (四川省人力资源和社会保障厅)
+            # the nearest place written before, with only a name between (江苏省财政厅)
             w0 = max(0, m.start() - 16)
             places = [p for p in re.finditer(P, text[w0:m.start()])
                       if re.fullmatch(f"[{HAN}]*", text[w0 + p.end():m.start()])] if ctx.form_map else []
@@ -293,7 +294,7 @@ def _offices(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
 
 
 def _listed(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
-    """Items of a 、-list that holds an organisation and end like an organ (…、工业和信息化部、…)."""
+    """Items of a 、-list that holds an organisation and end like an organ (…、自然资源部、…)."""
     spans = []
     ends = {sp.end for sp in found} | {sp.start for sp in found}
     for m in re.finditer(f"(?<=、)[{HAN}]{{2,12}}?(?=、|有关|等|负责)", text):
@@ -319,7 +320,7 @@ def _plain_word(word: str) -> bool:
 
 
 def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
-    """Media outlets: 新民晚报, 中新网, 潮新闻 (strong heads anywhere, weak heads in bylines and
+    """Media outlets: 齐鲁晚报, 人民网, 顶端新闻 (strong heads anywhere, weak heads in bylines and
     source lines, see media_heads.tsv)."""
     heads = media_heads()
     rx = _media_rx()
@@ -352,7 +353,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
         branch = re.match(f"[{HAN}]{{2,4}}?(?:分社|记者站)", text[m.end():])   # …报业集团嘉兴分社
         end = m.end() + (branch.end() if branch else 0)
         found.append([start, end, heads[head] or byline])
-    # an outlet listed with another (新海南客户端、南海网、南国都市报3月9日消息) is one too
+    # an outlet listed with another (大河报、映象网、顶端新闻5月9日消息) is one too
     changed = True
     while changed:
         changed = False
@@ -365,4 +366,34 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
         if ok and not any(taken[s:e]):
             spans.append(Span(s, e, "Organization", text[s:e], text[s:e], data={"media": True}))
             _mark(taken, s, e)
+            spans += _byline_names(text, e, taken)
     return spans
+
+
+_BYLINE_ROLE = re.compile(r"[\s“”（(]*(?P<role>全媒体记者|记者|编辑|作者|撰稿)[：:]?\s*")
+
+
+def _byline_names(text: str, end: int, taken: list[bool]) -> list[Span]:
+    """The people a byline names right after its outlet (作者：X, 记者X Y, 编辑X); names the
+    person grammar took already are stepped over."""
+    m = _BYLINE_ROLE.match(text, end)
+    if not m:
+        return []
+    role = m.group("role")
+    posts = [] if role == "作者" else [role]
+    out, pos = [], m.end()
+    while pos < len(text):
+        if taken[pos]:
+            while pos < len(text) and taken[pos]:
+                pos += 1
+            continue
+        if text[pos] in " 、\u3000":
+            pos += 1
+            continue
+        nm = name_at(text, pos)
+        if not nm or re.match(f"[{HAN}]", text[pos + len(nm):pos + len(nm) + 1]) and not name_at(text, pos + len(nm)):
+            break
+        out.append(Span(pos, pos + len(nm), "Person", nm, nm, data={"posts": posts, "orgs": []}))
+        _mark(taken, pos, pos + len(nm))
+        pos += len(nm)
+    return out

@@ -113,6 +113,9 @@ def _choose(cands: list[Division], idx: PlaceIndex) -> Division | None:
     if len(cands) == 1:
         return cands[0]
     gaz = gazetteer()
+    for d in cands:   # 长沙: the city, not 长沙县 inside it
+        if any(gaz.parent(o) is d for o in cands if o is not d):
+            return d
 
     def score(d):
         return (sum(a.code in idx.found for a in gaz.ancestors(d)), d.code in idx.found,

@@ -52,7 +52,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     fact(index, key, "holdsPosition", post)
                 ps, pe = sp.data.get("post_span", (-1, -1))
                 named = {n for _, n in sp.data.get("orgs", [])}
-                for o in ents:   # an organ written before or inside the post (公安部第二督察组组长X)
+                for o in ents:   # an organ written before or inside the post (公安部第三督察组组长X)
                     if o.type in ("Bureau", "Organization") and o.name not in named and ps >= 0 \
                             and (o.surface == o.name or o.data.get("written")) \
                             and (o.end == ps or ps <= o.start and o.end <= pe) \
@@ -63,7 +63,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     mentioned.add((typ, org))
                     extra.append(Mention(did, index, typ, org, org))
                     _org_structure(index, (typ, org), mentioned, fact, found_places)
-            if sp.data.get("task_force"):   # under the organ that formed it (临颍县公安局…成立“…”专案组)
+            if sp.data.get("task_force"):   # under the organ that formed it (宝鸡市公安局…成立“…”专案组)
                 owner = next((b for b in reversed(ents) if b.type == "Bureau" and b.end <= sp.start
                               and not b.data.get("task_force") and b.name.endswith(("公安局", "公安厅", "分局"))), None)
                 okey = (owner.type, owner.name) if owner else main_key
@@ -73,7 +73,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 parent = sp.data.get("parent")
                 if parent and ("Bureau", parent) in mentioned or parent == main and main_key:
                     fact(index, key, "subOrganizationOf", ("Bureau", parent))
-            if sp.type == "Organization":   # 公安部第二督察组 -> 公安部, …统计局社情民意调查中心 -> …统计局
+            if sp.type == "Organization":   # 公安部第五督察组 -> 公安部, …统计局调查中心 -> …统计局
                 pk = sp.data.get("parent_key") or (sp.data.get("parent") and ("Organization", sp.data["parent"]))
                 if pk and tuple(pk) in mentioned:
                     fact(index, key, "subOrganizationOf", tuple(pk))
@@ -84,7 +84,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     if d is not None and d.name in found_places:
                         fact(index, key, "locatedIn", ("Place", ctx.short.get(d.code, d.name)))
                 _org_structure(index, key, mentioned, fact, found_places)
-        for org, person in _bylines(text, ents):   # 新民晚报记者张某某: the reporter works for the outlet
+        for org, person in _bylines(text, ents):   # 齐鲁晚报记者张某某: the reporter works for the outlet
             fact(index, (person.type, person.name), "memberOf", (org.type, org.name))
         # a bureau written right after another is its unit (杭州市公安局拱墅区分局)
         organs = [sp for sp in ents if sp.type == "Bureau"]
@@ -115,7 +115,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                     fact(index, main_key, "solved", (sp.type, sp.name))
             elif sp.type == "Award":
                 if sp.data.get("handed"):
-                    continue   # 为“最美警察”“最美辅警”授奖: the honours, not who got them
+                    continue   # 为“最美交警”“最美社区民警”授奖: the honours, not who got them
                 nested = _inside_longer(ents) if nested is None else nested
                 whos = _recipients(text, ents, sp, nested)
                 for w in whos[1:]:
@@ -127,7 +127,7 @@ def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Ment
                 adjectival = cue and text[max(0, sp.start - 1):sp.start] == "的" and cue in text[max(0, sp.start - len(cue) - 1):sp.start]
                 if who is None and ("counted_from" in sp.data or adjectival):
                     continue   # honours counted or handed out: no implicit recipient
-                if who is None:   # the sentence's topic: 大阳沟派出所成立于…，自…被…授予…
+                if who is None:   # the sentence's topic: 解放路派出所成立于…，自…被…授予…
                     topic = next((t for t in ents if t.type in ("Bureau", "Person", "Official") and t.start <= 1
                                   and not t.anonymous and t.end <= sp.start), None)
                     while topic is not None:   # the end of a chain of organs: 市公安局 + 解放路派出所
@@ -197,8 +197,8 @@ _BYLINE_GAP = re.compile(r"^[\s（(“”]*(?:·[\u4e00-\u9fff]{1,5})?\s*(?:[\u4
 
 
 def _bylines(text: str, ents: list[Span]) -> list[tuple[Span, Span]]:
-    """Reporters and editors named after their outlet in a byline or source line (潮新闻 记者 X,
-    （新华网记者X、Y）, 来源：北京日报 作者：X, 中新网银川10月24日电（记者 X））; not 通讯员."""
+    """Reporters and editors named after their outlet in a byline or source line (法治网 记者 X,
+    （大众网记者X、Y）, 来源：齐鲁晚报 作者：X, 人民网兰州6月3日电（记者 X））; not 通讯员."""
     out = []
     media = [sp for sp in ents if sp.type == "Organization" and sp.data.get("media")]
     people = [sp for sp in ents if sp.type in ("Person", "Official") and not sp.anonymous]
@@ -318,7 +318,7 @@ def _recipients(text: str, ents: list[Span], award: Span, nested: set[int]) -> l
     """Who an award goes to: the nearest entity before it in its clause, skipping the agent of
     a passive (被省厅记二等功), with the names listed with it (张伟、王芳分别荣立…); else the
     person or bureau the sentence opens with (民警马建军…，被追记一等功)."""
-    if "counted_from" in award.data:   # 都江堰市公安局等24个“…”: the names before 等
+    if "counted_from" in award.data:   # 德阳市公安局等15个“…”: the names before 等
         cf = award.data["counted_from"]
         before = [sp for sp in ents if sp.end == cf and sp.type in RECIPIENTS]
         if not before:
@@ -369,7 +369,7 @@ def _recipients(text: str, ents: list[Span], award: Span, nested: set[int]) -> l
                           and not sp.anonymous and sp.start <= 6), None)
         if first is not None and first.end <= award.start:
             out = [first]
-            while True:   # 努尔顿·吐鲁生、邓峰获得…，被授予…: every name of the list
+            while True:   # 阿布都·热合曼、周志刚获得…，被授予…: every name of the list
                 nxt = next((sp for sp in ents if sp.type == first.type and sp.start == out[-1].end + 1
                             and text[out[-1].end] == "、" and sp.end <= award.start), None)
                 if nxt is None:

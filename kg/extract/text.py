@@ -232,7 +232,7 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
         rest = text[j + 1:]
         # the second given character starts another word (周海涛再次 …): a two-character name
         stop_after = j + 2 >= len(text) or text[j + 2] in NAME_STOP or not is_han(text[j + 2]) \
-            or text.startswith(_SPEECH, j + 2)   # 杨东来说: a speech verb ends a three-character name
+            or text.startswith(_SPEECH, j + 2)   # 韩东来说: a speech verb ends a three-character name
         if not stop_after and j + 1 in b and (j + 2 not in b or common_word(text[j + 1:j + 3])):
             two_char_word = any(rest.startswith(w) for w in _following_words(rest))
             if two_char_word:
