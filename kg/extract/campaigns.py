@@ -70,16 +70,21 @@ def _list_head(text: str, end: int) -> bool:
     return bool(m) and any(m.group("head").startswith(h) for h in heads())
 
 
+_QUOTED_RUN = re.compile("(?:[、和及与 ]?“[^“”]{2,24}”){2,}+等")
+_LIST_ITEMS = 12   # a list of operations longer than this is not read as one (keeps the scan linear)
+
+
 def _quoted_list(text: str, m: re.Match) -> bool:
     """Two or more quoted names in a row closed by 等 (在“五水共治”“五气共治”“三改一拆”等中心工作中)."""
     start = m.start()
-    while start > 0 and text[start - 1] in "”、和及与 ":
-        q = text.rfind("“", 0, start - 1)
+    for _ in range(_LIST_ITEMS):
+        if not (start > 0 and text[start - 1] in "”、和及与 "):
+            break
+        q = text.rfind("“", max(0, start - 28), start - 1)
         if q < 0:
             break
         start = q
-    run = re.match("(?:[、和及与 ]?“[^“”]{2,24}”){2,}等", text[start:])
-    return bool(run)
+    return bool(_QUOTED_RUN.match(text, start, min(len(text), start + 27 * (_LIST_ITEMS + 1))))
 
 
 def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool = False) -> list[Span]:
