@@ -326,8 +326,12 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
             return
         self.send_response(resp.status, resp.reason)
         for k, v in resp.getheaders():
-            if k.lower() not in _HOP_BY_HOP:
+            if k.lower() not in _HOP_BY_HOP and not k.lower().startswith("access-control-"):
                 self.send_header(k, v)
+        origin = self.headers.get("Origin")
+        if origin and origin in getattr(srv, "viewer_origins", ()):   # the viewer's page, nobody else's
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
@@ -500,7 +504,10 @@ def _viewer_graph(source: Path, store: Path):
     return g
 
 
-def _start_viewer(srv: Server, source: Path, store: Path, port: int) -> None:
+def _start_viewer(srv: Server, source: Path, store: Path, port: int, endpoint: str | None = None) -> None:
+    """The viewer page on 127.0.0.1:`port`.  With `endpoint` (the guard's /query) the page holds
+    the search index and the overview and fetches the rest from the endpoint, which answers the
+    page's origin (CORS) and no other."""
     try:
         from .viewer import write_html
 
@@ -508,7 +515,7 @@ def _start_viewer(srv: Server, source: Path, store: Path, port: int) -> None:
         directory.mkdir()
         graph = _viewer_graph(source, store)
         try:
-            write_html(graph, directory / VIEWER_PAGE, title=f"gongan-kg: {source.name}")
+            write_html(graph, directory / VIEWER_PAGE, title=f"gongan-kg: {source.name}", endpoint=endpoint)
         finally:
             if is_store(source):
                 graph.close()  # release the store before the server opens it
@@ -529,7 +536,9 @@ def _start_viewer(srv: Server, source: Path, store: Path, port: int) -> None:
     srv._httpd = httpd
     srv._thread = threading.Thread(target=httpd.serve_forever, name="kg-viewer", daemon=True)
     srv._thread.start()
-    srv.viewer_url = f"http://127.0.0.1:{httpd.server_address[1]}/{VIEWER_PAGE}"
+    vp = httpd.server_address[1]
+    srv.viewer_url = f"http://127.0.0.1:{vp}/{VIEWER_PAGE}"
+    srv.viewer_origins = (f"http://127.0.0.1:{vp}", f"http://localhost:{vp}")
 
 
 def _wait_until_up(srv: Server, timeout: float) -> None:
@@ -590,7 +599,7 @@ def start(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
             write_store(source, store)
         srv.store_dir = store
         if viewer:
-            _start_viewer(srv, source, store, vport)
+            _start_viewer(srv, source, store, vport, endpoint=f"http://{_url_host(host)}:{port}/query")
         srv._engine_port = _free_port()
         srv.engine_url = f"http://127.0.0.1:{srv._engine_port}/query"
         srv._cmd = [str(exe), "serve-read-only" if read_only else "serve",

@@ -22,67 +22,13 @@ from pathlib import Path
 from typing import Iterable, Union
 
 import rdflib
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import GraphError
 from .fileio import recover_dir, replace_dir
+from .graphio import is_store, open_store, ox_format  # noqa: F401 - part of this module's API
 
 # Extension -> pyoxigraph format name (RdfFormat attribute).
-_OX_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
-               ".rdf": "RDF_XML", ".owl": "RDF_XML", ".jsonld": "JSON_LD", ".json": "JSON_LD"}
-
 GraphSource = Union[rdflib.Graph, Path, str, Iterable[Union[Path, str]]]
-
-
-def _plain(term):
-    """xsd:string literal -> plain literal (the same in RDF 1.1; rdflib compares them unequal)."""
-    if isinstance(term, rdflib.Literal) and term.datatype == _XSD_STRING:
-        return rdflib.Literal(str(term))
-    return term
-
-
-_XSD_STRING = rdflib.XSD.string
-
-
-def _backend(inner):
-    """An oxrdflib store whose results use plain literals, like rdflib's own parsers."""
-    from oxrdflib import OxigraphStore
-
-    class _Store(OxigraphStore):
-        def triples(self, triple_pattern, context=None):
-            for (s, p, o), ctx in super().triples(triple_pattern, context):
-                yield (s, p, _plain(o)), ctx
-
-        def query(self, *args, **kwargs):
-            res = super().query(*args, **kwargs)
-            if res.type == "SELECT":
-                res.bindings = ({k: _plain(v) for k, v in row.items()} for row in res.bindings)
-            elif res.type == "CONSTRUCT":
-                g = rdflib.Graph()
-                for s, p, o in res.graph:
-                    g.add((s, p, _plain(o)))
-                res.graph = g
-            return res
-
-    return _Store(store=inner)
-
-
-def is_store(path: Path) -> bool:
-    """True if `path` is a directory holding an Oxigraph (RocksDB) store."""
-    p = Path(path)
-    return (p.is_dir() and (p / "CURRENT").is_file()
-            and any(p.glob("MANIFEST-*")) and any(p.glob("OPTIONS-*")))
-
-
-def _ox_format(path: Path):
-    import pyoxigraph as ox
-
-    name = _OX_FORMATS.get(path.suffix.lower())
-    fmt = getattr(ox.RdfFormat, name, None) if name else None
-    if fmt is None:
-        raise GraphError(f"{path}: cannot load {path.suffix!r} files into a store "
-                         f"(expected one of: {', '.join(sorted(_OX_FORMATS))})")
-    return fmt
 
 
 def _load(store, source: GraphSource) -> None:
@@ -100,7 +46,7 @@ def _load(store, source: GraphSource) -> None:
     for f in map(Path, files):
         if not f.is_file():
             raise GraphError(f"{f}: no such graph file")
-        fmt = _ox_format(f)
+        fmt = ox_format(f)
         try:
             store.bulk_load(path=str(f), format=fmt)
         except SyntaxError as e:  # pyoxigraph reports parse errors as SyntaxError
@@ -171,33 +117,3 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
         shutil.rmtree(tmp, ignore_errors=True)
         raise GraphError(f"{store_dir}: cannot write the store: {e}") from None
     return store_dir
-
-
-def open_store(store_dir: Path, *, dataset: bool = False, read_only: bool = True) -> rdflib.Graph:
-    """Open an Oxigraph store as an rdflib graph (via oxrdflib) for SPARQL and reading.
-
-    Returns a Graph over the store's default graph, or with `dataset=True` an rdflib.Dataset
-    that also exposes the named graphs (for exports to .nq/.trig).  `read_only` (default)
-    opens without taking the store's write lock, so it works beside a running server.
-    """
-    import pyoxigraph as ox
-
-    from .export import PREFIXES
-
-    store_dir = Path(store_dir)
-    if not is_store(store_dir):
-        raise GraphError(f"{store_dir}: not an Oxigraph store directory")
-    try:
-        inner = ox.Store.read_only(str(store_dir)) if read_only else ox.Store(str(store_dir))
-    except OSError as e:
-        hint = " (locked by another process, e.g. a running `kg serve --writable`; " \
-               "open it read-only)" if "lock" in str(e).lower() else ""
-        raise GraphError(f"{store_dir}: cannot open the store: {e}{hint}") from None
-    backend = _backend(inner)
-    if dataset:
-        g = rdflib.Dataset(store=backend)
-    else:
-        g = rdflib.Graph(store=backend, identifier=DATASET_DEFAULT_GRAPH_ID)
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True, replace=True)
-    return g

@@ -110,6 +110,15 @@ def test_read_only_endpoint_and_viewer(mini_graph_path, viewer_module):
         root = srv.viewer_url.rsplit("/", 1)[0]
         status, _, page2 = get(root + "/", accept="text/html")  # / redirects to the page
         assert page2 == page
+        # the page asks the endpoint for what it does not embed; the endpoint answers its origin only
+        assert f'"endpoint":"{srv.query_url}"'.encode() in page.replace(b" ", b"")
+        origin = root.removesuffix("/")
+        for who, allowed in ((origin, True), ("http://evil.example", False)):
+            req = urllib.request.Request(srv.query_url, method="POST", data=b"query=ASK%7B%7D", headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Origin": who,
+                "Accept": "application/sparql-results+json"})
+            with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
+                assert (r.headers.get("Access-Control-Allow-Origin") == who) is allowed
         for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/nope.txt"):
             with pytest.raises(urllib.error.HTTPError) as e:
                 get(root + path, accept="*/*")
