@@ -23,9 +23,10 @@ def _onto():
 
 
 def test_seeds_meet_the_bar(seeds_graph_path):
+    """Issue 8: the seeds stay at or above 0.85 / 0.80 (they score 0.93 / 0.91)."""
     r = evaluate(DATA / "gold", seeds_graph_path, _onto())
-    assert r.entity_core_micro.f1 >= 0.80, r.entity_core_micro
-    assert r.relation_micro.f1 >= 0.55, r.relation_micro
+    assert r.entity_core_micro.f1 >= 0.85, r.entity_core_micro
+    assert r.relation_micro.f1 >= 0.80, r.relation_micro
 
 
 @pytest.fixture(scope="module")
