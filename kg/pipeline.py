@@ -206,7 +206,7 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             if not report.articles:
                 reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
                 raise InputError(f"no article could be built ({reasons})")
-            vdir = _write_graph(ws, new, report, html)
+            vstore = _write_graph(ws, new, report, html)
         finally:
             ws.close()
         if report.failures:
@@ -216,9 +216,11 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             write_atomic(("\n".join(lines) + "\n").encode("utf-8"), new / "failures.tsv")
         if store is not None:
             _write_store(new, out, Path(store), report)
-        if vdir is not None:
+        if vstore is not None:
             tick("viewer", 0, 1)
-            _write_html(new, vdir)
+            _write_html(new, vstore)
+            vstore = None   # closes an on-disk store before its folder goes
+            shutil.rmtree(new / ".viewer-store.tmp", ignore_errors=True)
             tick("viewer", 1, 1)
         if cache.parent.parent == out:   # carry the cache and any earlier store over
             os.replace(cache.parent, new / CACHE_DIR)
@@ -294,16 +296,21 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
     ws.commit()
 
 
-def _write_graph(ws: WorkStore, new: Path, report: BuildReport, html: bool) -> Path | None:
+# Up to this many articles the viewer's store is kept in memory (a few hundred MB at most, and
+# faster); above it, on disk, so that memory stays flat whatever the corpus.
+VIEWER_IN_MEMORY_MAX_ARTICLES = 1000
+
+
+def _write_graph(ws: WorkStore, new: Path, report: BuildReport, html: bool):
     """graph.ttl and graph.trig, streamed out of the work store in a fixed order; with `html`,
-    the viewer's share of the graph goes into an Oxigraph store on disk at the same time (in
-    batches, so memory stays bounded) and its folder is returned."""
+    the viewer's share of the graph goes into an Oxigraph store at the same time (in batches)
+    and that store is returned (in memory for small builds, else on disk in the new folder)."""
     import pyoxigraph as ox
 
     store = feed = None
     if html:
-        vdir = new / ".viewer-store.tmp"
-        store = ox.Store(str(vdir))
+        small = report.articles <= VIEWER_IN_MEMORY_MAX_ARTICLES
+        store = ox.Store() if small else ox.Store(str(new / ".viewer-store.tmp"))
         pending: list = []
 
         def feed(triples):
@@ -319,9 +326,7 @@ def _write_graph(ws: WorkStore, new: Path, report: BuildReport, html: bool) -> P
             store.flush()
     except OSError as e:
         raise GraphError(f"{new}: cannot write the graph ({e.strerror or e})") from None
-    finally:
-        del store
-    return vdir if html else None
+    return store
 
 
 def graph_bytes(results) -> tuple[bytes, bytes]:
@@ -337,21 +342,12 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     return ttl.getvalue(), trig.getvalue()
 
 
-def _write_html(new: Path, vdir: Path) -> None:
+def _write_html(new: Path, store) -> None:
     """The viewer, collected from the viewer's store (memory bounded by the number of entities,
-    not of triples), which is then removed."""
-    import pyoxigraph as ox
-
+    not of triples)."""
     from .viewer import write_html_from_store
 
-    try:
-        st = ox.Store.read_only(str(vdir))
-        try:
-            write_html_from_store(st, new / "graph.html", title="gongan-kg")
-        finally:
-            del st
-    finally:
-        shutil.rmtree(vdir, ignore_errors=True)
+    write_html_from_store(store, new / "graph.html", title="gongan-kg")
 
 
 def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> Path:

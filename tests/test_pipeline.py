@@ -243,3 +243,14 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_output(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert not list(tmp_path.glob(".out.kg-*"))
+
+
+def test_the_viewer_is_the_same_from_a_store_in_memory_or_on_disk(tmp_path, monkeypatch):
+    import kg.pipeline as p
+
+    files = sorted(SEEDS.glob("*.txt"))[:2]
+    build(files, tmp_path / "mem")
+    monkeypatch.setattr(p, "VIEWER_IN_MEMORY_MAX_ARTICLES", 0)
+    build(files, tmp_path / "disk")
+    assert (tmp_path / "mem" / "graph.html").read_bytes() == (tmp_path / "disk" / "graph.html").read_bytes()
+    assert not list((tmp_path / "disk").glob(".viewer*"))
