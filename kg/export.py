@@ -35,6 +35,7 @@ from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import GraphError
+from .figures_csv import observations_csv
 from .fileio import write_atomic
 from .graphio import PREFIXES, read_graph  # noqa: F401 - read_graph is part of this API
 from .rdf import ID, KG
@@ -216,6 +217,8 @@ def _graph_bytes(graph, fmt: str) -> bytes:
 # what -> {format -> render(graph) -> bytes}.  Add other views of the graph here.
 EXPORTS: dict[str, dict[str, Callable[[rdflib.Graph], bytes]]] = {
     "graph": {fmt: (lambda graph, fmt=fmt: _graph_bytes(graph, fmt)) for fmt in FORMATS},
+    # the statistics (kg:Observation) as a flat table a researcher opens in a spreadsheet
+    "observations": {"csv": lambda graph: observations_csv(graph)},
 }
 
 

@@ -205,3 +205,12 @@ def test_subject_is_never_an_organ_the_text_does_not_name():
     assert (o.indicator, o.value, o.unit, o.period) == ("交通违法行为", "20000", "例", "2021-01")
     named = {(m.type, m.name) for m in r.mentions}
     assert o.subject is None or o.subject in named
+
+
+def test_kg_export_what_observations(seeds_graph_path, tmp_path):
+    out = tmp_path / "obs.csv"
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "export", str(seeds_graph_path), "--format", "csv",
+                        "--what", "observations", "-o", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = out.read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].split(",") == list(COLUMNS) and len(lines) > 50
