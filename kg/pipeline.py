@@ -176,6 +176,8 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
     build.  `progress(stage, done, total)` is called as the build goes.  Raises InputError if
     no article is usable, GraphError if the output cannot be written."""
     out = Path(out_dir)
+    if out.is_symlink():   # the folder it points to takes the new build, not the link
+        out = out.resolve()
     report = BuildReport()
     tick = progress if callable(progress) else (lambda *a: None)
     inputs = [inputs] if isinstance(inputs, (str, bytes, os.PathLike)) else list(inputs)
