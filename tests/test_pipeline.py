@@ -254,3 +254,15 @@ def test_the_viewer_is_the_same_from_a_store_in_memory_or_on_disk(tmp_path, monk
     build(files, tmp_path / "disk")
     assert (tmp_path / "mem" / "graph.html").read_bytes() == (tmp_path / "disk" / "graph.html").read_bytes()
     assert not list((tmp_path / "disk").glob(".viewer*"))
+
+
+def test_a_changed_extractor_re_extracts_everything(tmp_path, monkeypatch):
+    import kg.workstore
+
+    files = sorted(SEEDS.glob("*.txt"))[:2]
+    build(files, tmp_path / "out", html=False)
+    again = build(files, tmp_path / "out", html=False)
+    assert (again.extracted, again.unchanged) == (0, 2)
+    monkeypatch.setattr(kg.workstore, "fingerprint", lambda: "another extractor")
+    changed = build(files, tmp_path / "out", html=False)
+    assert (changed.extracted, changed.unchanged) == (2, 0)
