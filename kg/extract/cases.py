@@ -19,7 +19,7 @@ def _rx() -> re.Pattern:
                       "(?![{HAN}]?(?:件数|发|值|由|情|卷|成员))(?!组|指挥部|专班|工作组)")
 
 
-# a task force named by its case's code: (临颍县)“1991.2.5”专案组, “2019.2.23”通讯网络诈骗专案组
+# a task force named by its case's code: (某县)“1998.3.6”专案组, “2019.2.23”通讯网络诈骗专案组
 _TASK_FORCE = re.compile(f"“(?P<code>{CODE})”(?P<desc>[{HAN}]{{0,12}}?)(?:专案组|工作专班|专班)")
 # a case named in quotes as a whole: “1998年东川抢劫杀人案”
 _QUOTED = re.compile("“(?P<body>[^“”，。]{4,30}?(?:案|案件|专案))”")
@@ -51,7 +51,7 @@ def _anon_rx() -> re.Pattern:
 def find_cases(text: str, taken: list[bool]) -> list[Span]:
     spans = []
     for m in _TASK_FORCE.finditer(text) if "“" in text else ():
-        s0 = _place_before(text, m.start())   # (临颍县)“1991.2.5”专案组
+        s0 = _place_before(text, m.start())   # (某县)“1998.3.6”专案组
         spans.append(Span(s0, m.end(), "Bureau", text[s0:m.end()], text[s0:m.end()], data={"task_force": m.group("code")}))
         for k in range(s0, m.end()):
             taken[k] = True

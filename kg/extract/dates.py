@@ -3,7 +3,7 @@ name (今年以来, 去年, 近三年, 2019年上半年) resolved against them.
 
 The date is read from the text only (kg/resources/date_lines.jsonl): a 发布时间 line, a stamp on a
 header or footer line (2019-12-06 12:34, 06.12.2019, 2019年12月6日 on a short line), or a dateline
-(中新网绵阳4月11日电, 本报讯…2月12日) whose year, when not written, is the latest year the text
+(新华社某地5月8日电, 本报讯…2月12日) whose year, when not written, is the latest year the text
 names (a review of year Y is published after it: Y+1).  No date in the text: no date.
 """
 from __future__ import annotations

@@ -271,7 +271,7 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
         f.indicator = _after_list(f.indicator)
         if f.indicator.endswith(("的",) + w["lead"]) and len(f.indicator) > 1 or (
                 f.indicator.endswith("等") and _LIST_END.search(f.indicator[-2:])):
-            f.indicator = ""   # 都江堰市公安局等24个“优秀公安局”, 破获的5起…: the thing follows
+            f.indicator = ""   # 某市公安局等24个“优秀公安局”, 破获的5起…: the thing follows
         f.indicator, f.verb = _strip_front(f.indicator)
         f.indicator = _strip_tail(f.indicator)[0]
         noun = "" if f.change else _right_noun(text, f.end)
