@@ -126,6 +126,19 @@ def article_part(result: ArticleResult) -> ArticlePart:
         t.append(_T(a, _P["title"], zh(doc.title)))
     for b in doc.bylines:
         t.append(_T(a, _C["byline"], zh(b)))
+    # A long article's triples are serialised as they come, a batch at a time, so that a worker's
+    # memory stays bounded (an ordinary article is one batch).
+    turtle_parts: list[bytes] = []
+    viewer_parts: list[bytes] = []
+    count = 0
+
+    def flush(force: bool = False) -> None:
+        nonlocal count
+        if t and (force or len(t) >= _PART_BATCH):
+            turtle_parts.append(turtle_chunk(t, ordered=True))   # made in a fixed order
+            viewer_parts.append(ox.serialize([x for x in t if _for_viewer(x)], format=ox.RdfFormat.N_TRIPLES))
+            count += len(t)
+            t.clear()
     sentences_used: set[int] = set()
     # entities: names and types for the reduce, mentions here
     names: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
@@ -146,6 +159,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
             if start >= 0:
                 t += [_T(mn, _P["start"], ox.Literal(start)), _T(mn, _P["end"], ox.Literal(end))]
             sentences_used.add(idx)
+        flush()
     # relations: resolved within the article; evidence here, the triple itself in the reduce
     keys = article_keys(result)
     evidence: dict[tuple[str, str, str, bool], set[int]] = defaultdict(set)
@@ -169,6 +183,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
                   _T(ev, _P["predicate"], st.predicate), _T(ev, _P["object"], st.object),
                   _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a)]
             sentences_used.add(idx)
+        flush()
     t += _dates_and_figures(result, a, keys, names, sentences_used)
     for sent in doc.sentences:
         if sent.index in sentences_used:
@@ -176,16 +191,20 @@ def article_part(result: ArticleResult) -> ArticlePart:
             t += [_T(sn, A, _C["Sentence"]), _T(sn, _P["isPartOf"], a), _T(sn, _C["index"], ox.Literal(sent.index)),
                   _T(sn, _C["text"], zh(sent.text)), _T(sn, _P["start"], ox.Literal(sent.start)),
                   _T(sn, _P["end"], ox.Literal(sent.end))]
+    flush(force=True)
     return ArticlePart(
         doc_id=did, source=doc.source,
-        turtle=turtle_chunk(t, ordered=True),   # made in a fixed order: no set is iterated unsorted
-        viewer=ox.serialize([x for x in t if _for_viewer(x)], format=ox.RdfFormat.N_TRIPLES),
+        turtle=b"".join(turtle_parts),
+        viewer=b"".join(viewer_parts),
         trig=trig_graph_chunk(node(iri.article_graph(did)), named),
         names=sorted((k, typ, name, n) for k, d in names.items() for (typ, name), n in d.items()),
         surfaces=sorted((k, s) for k, ss in surfaces.items() for s in ss),
         relations=sorted(evidence),
-        triples=len(t),
+        triples=count,
     )
+
+
+_PART_BATCH = 50_000   # triples serialised at a time in article_part
 
 
 def _canonical_decimal(value: str) -> str:

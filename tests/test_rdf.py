@@ -66,3 +66,17 @@ def test_labels_follow_the_most_used_name_across_articles():
     labels = {str(o) for s, o in g.subject_objects(rdflib.RDFS.label)
               if (s, rdflib.RDF.type, rdflib.URIRef(rdf.KG_NS + "Campaign")) in g}
     assert labels == {"“三服务”活动"}
+
+
+def test_a_long_article_is_serialised_in_batches_to_the_same_graph(monkeypatch):
+    import rdflib.compare
+
+    result = _result()
+    whole = rdf.article_part(result)
+    monkeypatch.setattr(rdf, "_PART_BATCH", 7)
+    batched = rdf.article_part(result)
+    assert batched.triples == whole.triples
+    g1 = rdflib.Graph().parse(data=rdf.HEADER + whole.turtle, format="turtle")
+    g2 = rdflib.Graph().parse(data=rdf.HEADER + batched.turtle, format="turtle")
+    assert len(g1) == whole.triples and rdflib.compare.isomorphic(g1, g2)
+    assert sorted(whole.viewer.splitlines()) == sorted(batched.viewer.splitlines())
