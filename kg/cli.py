@@ -160,7 +160,7 @@ def _cmd_serve(a) -> int:
                  read_only=not a.writable, store_dir=Path(a.store) if a.store else None,
                  viewer=not a.no_viewer, query_timeout=a.timeout,
                  max_result_bytes=int(a.max_result_mb * 1024 * 1024),
-                 allow_federation=a.allow_federation)
+                 allow_federation=a.allow_federation, out=sys.stdout, err=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -628,15 +628,21 @@ def start(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
     return srv
 
 
+def _say(stream, text: str) -> None:
+    if stream is not None:
+        stream.write(text + "\n")
+        stream.flush()
+
+
 def serve(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_port: int | None = None,
           read_only: bool = True, store_dir: Path | None = None, viewer: bool = True,
           query_timeout: float = QUERY_TIMEOUT, max_result_bytes: int = MAX_RESULT_BYTES,
-          allow_federation: bool = False, out=None) -> int:
-    """Start, print the URLs to `out` (stdout), block until Ctrl-C / SIGTERM / SIGHUP, stop.
+          allow_federation: bool = False, out=None, err=None) -> int:
+    """Start, say the URLs to `out` and warnings to `err` (text streams the caller gives; the
+    CLI gives stdout and stderr; None: silent), block until Ctrl-C / SIGTERM / SIGHUP, stop.
 
     Returns the exit code (0; 130 if interrupted while loading), or raises ServeError if the
     SPARQL server dies on its own."""
-    out = out or sys.stdout
     old = {}
     if threading.current_thread() is threading.main_thread():
         def _term(signum, frame):
@@ -655,20 +661,20 @@ def serve(source: Path, *, host: str = "127.0.0.1", port: int = 7878, viewer_por
             return 130
         try:
             for w in srv.warnings:
-                print(f"warning: {w}", file=sys.stderr)
-            print(f"SPARQL endpoint: {srv.query_url}" + ("" if read_only else
-                  f"  (updates: {srv.update_url})"), file=out)
+                _say(err, f"warning: {w}")
+            _say(out, f"SPARQL endpoint: {srv.query_url}" + ("" if read_only else
+                 f"  (updates: {srv.update_url})"))
             if srv.viewer_url:
-                print(f"Graph viewer:    {srv.viewer_url}", file=out)
-            print(f"Store:           {srv.store_dir}" + ("  (read-only)" if read_only else ""), file=out)
-            print(f"Query timeout:   {srv.timeout:g} s; federation (SERVICE) "
-                  + ("allowed" if srv.allow_federation else "refused"), file=out)
-            print("Press Ctrl-C to stop.", file=out, flush=True)
+                _say(out, f"Graph viewer:    {srv.viewer_url}")
+            _say(out, f"Store:           {srv.store_dir}" + ("  (read-only)" if read_only else ""))
+            _say(out, f"Query timeout:   {srv.timeout:g} s; federation (SERVICE) "
+                 + ("allowed" if srv.allow_federation else "refused"))
+            _say(out, "Press Ctrl-C to stop.")
             while (code := srv.exited()) is None:
                 time.sleep(0.5)
             died = f"the SPARQL server exited (code {code}): {srv.stderr_text() or 'no message'}"
         except KeyboardInterrupt:
-            print("stopping...", file=out, flush=True)
+            _say(out, "stopping...")
             return 0
         finally:
             srv.stop()

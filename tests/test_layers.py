@@ -188,7 +188,6 @@ def test_no_rdflib_below_the_graph_stage(mod):
 
 
 PRINTS = {
-    "kg.serve": "kg/serve.py prints its URLs and warnings itself (serve(); the CLI should)",
 }
 
 

@@ -238,7 +238,7 @@ def test_serve_blocks_until_interrupted_then_stops(mini_graph_path, tmp_path, si
 
     port = free_port()
     code = ("import sys; from pathlib import Path; from kg.serve import serve; "
-            f"sys.exit(serve(Path(sys.argv[1]), port={port}, viewer_port=0))")
+            f"sys.exit(serve(Path(sys.argv[1]), port={port}, viewer_port=0, out=sys.stdout, err=sys.stderr))")
     proc = subprocess.Popen([sys.executable, "-c", code, str(mini_graph_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -434,7 +434,7 @@ def test_kill_9_leaves_no_orphan_and_the_next_serve_sweeps(mini_graph_path, tmp_
 
     port = free_port()
     code = ("import sys; from pathlib import Path; from kg.serve import serve; "
-            f"sys.exit(serve(Path(sys.argv[1]), port={port}, viewer=False))")
+            f"sys.exit(serve(Path(sys.argv[1]), port={port}, viewer=False, out=sys.stdout, err=sys.stderr))")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
     proc = subprocess.Popen([sys.executable, "-c", code, str(mini_graph_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
