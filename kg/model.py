@@ -34,6 +34,19 @@ class Sentence:
 
 
 @dataclass
+class Span:
+    """What an extractor finds: a typed stretch of one sentence (offsets into the folded sentence
+    text), its canonical name, the text as written, and what the relation rules need (`data`)."""
+    start: int
+    end: int
+    type: str
+    name: str
+    surface: str
+    anonymous: bool = False
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
 class Document:
     """One article, decoded and split."""
     doc_id: str            # file name without extension, unique within a build

@@ -8,19 +8,8 @@ from functools import cached_property, lru_cache
 
 from .. import lexicon
 from ..places import COUNTY, PROVINCE, Division, gazetteer
+from ..model import Span  # noqa: F401 - the extractors import it from here
 from .places import PlaceIndex
-
-
-@dataclass
-class Span:
-    """A typed stretch of one sentence (offsets into the folded sentence text)."""
-    start: int
-    end: int
-    type: str
-    name: str
-    surface: str
-    anonymous: bool = False
-    data: dict = field(default_factory=dict)
 
 
 def bureau_name(d: Division) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import lexicon
+from ..model import Span
 from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
 from .text import HAN, common_word
 
@@ -172,7 +173,6 @@ def find_towns(text: str, divisions: list, taken: list[bool], bounds: set[int]) 
     """Towns, streets and villages (below the division table): 江阴市长泾镇, 香洲区拱北街道,
     舟山镇红柿园村.  A name written right after a county (or a town, for villages) counts; a
     two-character town name also counts after a preposition or punctuation (为舟山镇…)."""
-    from .context import Span
 
     out = []
     ends = {sp.end for sp in divisions if gazetteer().by_code[sp.data["division"]].level == COUNTY}
