@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -74,6 +75,40 @@ def replace_dir(new: Path, target: Path, old: Path) -> Path | None:
     os.replace(target, old)
     os.replace(new, target)
     return old
+
+
+def sibling(target: Path, kind: str) -> Path:
+    """This process's working folder beside `target`: kind "new" (being built) or "old" (the
+    previous content, moved aside).  `sweep_stale` recognises them by name."""
+    return target.parent / f".{target.name}.kg-{kind}-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale(target: Path) -> None:
+    """The working folders a killed process left beside `target`: an old content moved aside is
+    put back if the new never arrived; the rest is removed.  Folders of live processes other than
+    this one are left alone."""
+    for kind in ("old", "new"):
+        for p in sorted(target.parent.glob(f".{target.name}.kg-{kind}-*")):
+            try:
+                pid = int(p.name.rsplit("-", 1)[1])
+            except ValueError:
+                continue
+            if pid != os.getpid() and _alive(pid):
+                continue
+            if kind == "old":
+                recover_dir(target, p)
+            if p.exists():
+                shutil.rmtree(p, ignore_errors=True)
 
 
 def recover_dir(target: Path, old: Path) -> None:

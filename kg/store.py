@@ -15,16 +15,14 @@ not a store, store locked by another process (e.g. a running `kg serve --writabl
 """
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable, Union
 
 import rdflib
 
 from .errors import GraphError
-from .fileio import recover_dir, replace_dir
+from .fileio import replace_dir, sibling, sweep_stale
 from .graphio import is_store, open_store, ox_format  # noqa: F401 - part of this module's API
 
 # Extension -> pyoxigraph format name (RdfFormat attribute).
@@ -53,22 +51,6 @@ def _load(store, source: GraphSource) -> None:
             raise GraphError(f"{f}: cannot parse: {e}") from None
 
 
-def _clean_stale(store_dir: Path) -> None:
-    """Leftovers of a killed rebuild: an old store moved aside is put back if the new one never
-    arrived; temp stores of processes that are gone are removed."""
-    for p in sorted(store_dir.parent.glob(f".{store_dir.name}.old-*")):
-        recover_dir(store_dir, p)
-        shutil.rmtree(p, ignore_errors=True)
-    for p in store_dir.parent.glob(f".{store_dir.name}.pid*.tmp"):
-        try:
-            pid = int(p.name.split(".pid", 1)[1].split(".", 1)[0])
-            os.kill(pid, 0)
-        except (ValueError, IndexError, ProcessLookupError):
-            shutil.rmtree(p, ignore_errors=True)
-        except PermissionError:
-            pass
-
-
 def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool = True) -> Path:
     """Bulk-load a Graph/Dataset or graph files (.ttl .nt .nq .trig .jsonld .rdf) into a new
     Oxigraph store at `store_dir`; returns `store_dir`.
@@ -80,7 +62,7 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
     import pyoxigraph as ox
 
     store_dir = Path(store_dir)
-    _clean_stale(store_dir)
+    sweep_stale(store_dir)
     existing = store_dir.exists() and (not store_dir.is_dir() or any(store_dir.iterdir()))
     if existing and not (overwrite and is_store(store_dir)):
         what = "an existing store (overwrite=False)" if is_store(store_dir) \
@@ -94,7 +76,8 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
             raise GraphError(f"{store_dir}: the store is in use by another process ({e})") from None
     try:
         store_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=store_dir.parent, prefix=f".{store_dir.name}.pid{os.getpid()}.", suffix=".tmp"))
+        tmp = sibling(store_dir, "new")
+        tmp.mkdir()
     except OSError as e:
         raise GraphError(f"{store_dir}: cannot create: {e.strerror or e}") from None
     try:
@@ -107,7 +90,7 @@ def write_store(graph_or_files: GraphSource, store_dir: Path, *, overwrite: bool
         if store_dir.exists() and not existing:
             store_dir.rmdir()
         # swap in one step: a kill at any moment leaves the old store or the new one
-        previous = replace_dir(tmp, store_dir, store_dir.parent / f".{store_dir.name}.old-{os.getpid()}")
+        previous = replace_dir(tmp, store_dir, sibling(store_dir, "old"))
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
     except GraphError:

@@ -7,7 +7,8 @@ from rdflib import Literal, URIRef
 
 from kg.errors import GraphError
 from kg.export import export, read_graph
-from kg.store import _clean_stale, is_store, open_store, write_store
+from kg.fileio import sweep_stale
+from kg.store import is_store, open_store, write_store
 
 ID = "https://w3id.org/gongan-kg/id/"
 QUERY = """
@@ -160,7 +161,7 @@ def test_sigkill_while_replacing_leaves_a_store_that_opens(tmp_path, mini_graph_
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        _clean_stale(target)   # what the next writer does first
+        sweep_stale(target)   # what the next writer does first
         n = len(ox.Store.read_only(str(target)))
         sizes.add(n)
         assert n > 0
