@@ -29,3 +29,10 @@ class QueryError(KGError):
 class GoldError(KGError):
     """A gold annotation folder or file is malformed."""
     exit_code = 1
+
+
+def one_line(e: BaseException) -> str:
+    """An unexpected exception as one line for a report: its type and message, at most 300
+    characters."""
+    text = " ".join(str(e).split())
+    return (f"{type(e).__name__}: {text}" if text else type(e).__name__)[:300]

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 from . import rdf
-from .errors import GraphError, InputError, KGError
-from .extract import extract_document
-from .fileio import recover_dir, replace_dir, write_atomic
-from .ingest import collect_inputs, decode_bytes, document_from_text, safe_name, scan_inputs
+from .errors import GraphError, InputError, one_line
+from .extract import extract_document, warm_up
+from .fileio import replace_dir, sibling, sweep_stale, write_atomic
+from .graphio import is_store
+from .ingest import decode_bytes, document_from_text, safe_name, scan_inputs
 from .model import ArticlePart, Failure
 from .pool import run_dask, run_local
 from .workstore import WorkStore
@@ -53,11 +54,6 @@ class BuildReport:
 
 # ----------------------------------------------------------------------------- the map step
 
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
-    return (f"{type(e).__name__}: {text}" if text else type(e).__name__)[:300]
-
-
 def process_article(data: bytes, name: str, doc_id: str) -> ArticlePart | Failure:
     """The map step for one article: decode, split, extract, and its share of the graph.
     Never raises: anything that goes wrong is a Failure naming the stage."""
@@ -72,19 +68,15 @@ def process_article(data: bytes, name: str, doc_id: str) -> ArticlePart | Failur
     except InputError as e:
         return Failure(name, stage, str(e).removeprefix(f"{name}: "))
     except Exception as e:   # the article boundary: one bad article never stops a build
-        return Failure(name, stage, _one_line(e))
-
-
-def _safe(text: str) -> str:
-    return safe_name(text)
+        return Failure(name, stage, one_line(e))
 
 
 def doc_ids(files: list[Path]) -> list[str]:
     """Unique article ids: the file name without extension, or folder_name when two inputs
     share a name; a number is added if even that collides."""
-    stems = Counter(_safe(f.stem) for f in files)
-    ids = [_safe(f.stem) if stems[_safe(f.stem)] == 1 else f"{_safe(f.parent.name)}_{_safe(f.stem)}"
-           for f in files]
+    stems = [safe_name(f.stem) for f in files]
+    count = Counter(stems)
+    ids = [stem if count[stem] == 1 else f"{safe_name(f.parent.name)}_{stem}" for f, stem in zip(files, stems)]
     seen: Counter = Counter()
     total = Counter(ids)
     out = []
@@ -94,23 +86,10 @@ def doc_ids(files: list[Path]) -> list[str]:
     return out
 
 
-def _warm_up() -> None:
-    """Load the dictionaries and compile the grammars once, before workers are forked."""
-    from . import extract
-
-    warm = getattr(extract, "warm_up", None)
-    if warm is not None:
-        warm()
-    else:
-        process_article("市公安局局长张三在会上部署“平安”专项行动。".encode(), "warm-up.txt", "warm-up")
-
-
 # ----------------------------------------------------------------------------- output folder
 
 def _check_out_dir(out: Path) -> None:
     """Refuse, before any work, an output folder we cannot write or that holds other files."""
-    from .store import is_store
-
     if out.exists() and not out.is_dir():
         raise GraphError(f"{out}: exists and is not a folder")
     parent = out.parent if out.parent != Path("") else Path(".")
@@ -130,37 +109,6 @@ def _check_out_dir(out: Path) -> None:
             shown = ", ".join(sorted(foreign)[:3]) + (" …" if len(foreign) > 3 else "")
             raise GraphError(f"{out}: holds files that are not a build's ({shown}); "
                              "build into an empty folder or an earlier build's folder")
-
-
-def _siblings(out: Path, kind: str) -> list[Path]:
-    return sorted(out.parent.glob(f".{out.name}.kg-{kind}-*"))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _clean_stale(out: Path) -> None:
-    """Folders left by a killed build: put an old output back if it was moved away, remove
-    the rest."""
-    for kind in ("old", "new"):
-        for p in _siblings(out, kind):
-            try:
-                pid = int(p.name.rsplit("-", 1)[1])
-            except ValueError:
-                continue
-            if pid != os.getpid() and _alive(pid):
-                continue
-            if kind == "old":
-                recover_dir(out, p)
-            if p.exists():
-                shutil.rmtree(p, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------- the build
@@ -191,9 +139,8 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
         raise InputError("no .txt articles found in " + ", ".join(safe_name(p) for p in inputs)
                          + "".join(f"; {n}: {r}" for n, r in scan.problems[:3]))
     _check_out_dir(out)
-    _clean_stale(out)
-    new = out.parent / f".{out.name}.kg-new-{os.getpid()}"
-    old = out.parent / f".{out.name}.kg-old-{os.getpid()}"
+    sweep_stale(out)
+    new, old = sibling(out, "new"), sibling(out, "old")
     try:
         new.mkdir(parents=True)
     except OSError as e:
@@ -213,11 +160,11 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             ws.close()
         if report.failures:
             lines = ["file\tstage\treason"] + [
-                "\t".join(_safe(x).replace("\t", " ") for x in (f.file, f.stage, f.reason))
+                "\t".join(safe_name(x).replace("\t", " ") for x in (f.file, f.stage, f.reason))
                 for f in sorted(report.failures, key=lambda f: f.file)]
             write_atomic(("\n".join(lines) + "\n").encode("utf-8"), new / "failures.tsv")
         if store is not None:
-            _write_store(new, out, Path(store), report)
+            _write_store(new, out, Path(store))
         if vstore is not None:
             tick("viewer", 0, 1)
             _write_html(new, vstore)
@@ -227,8 +174,6 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
         if cache.parent.parent == out:   # carry the cache and any earlier store over
             os.replace(cache.parent, new / CACHE_DIR)
         if out.is_dir():
-            from .store import is_store
-
             for p in out.iterdir():
                 if p.is_dir() and is_store(p) and not (new / p.name).exists():
                     os.replace(p, new / p.name)
@@ -258,11 +203,11 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
     def tasks():
         nonlocal done
         for i, (f, doc_id) in enumerate(zip(files, ids)):
-            name = _safe(f.name)
+            name = safe_name(f.name)
             try:
                 data = f.read_bytes()
             except OSError as e:
-                report.failures.append(Failure(_safe(str(f)), "read", f"cannot read ({e.strerror or e})"))
+                report.failures.append(Failure(safe_name(str(f)), "read", f"cannot read ({e.strerror or e})"))
                 ws.remove(doc_id)
                 done += 1
                 continue
@@ -278,7 +223,7 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
     if scheduler:
         results = run_dask(process_article, tasks(), address=scheduler, timeout=timeout)
     else:
-        _warm_up()
+        warm_up()   # once, before the workers are forked: they share what it loads
         results = run_local(process_article, tasks(), workers=min(workers, max(1, total)), timeout=timeout)
     tick("extracting", 0, total)
     for tid, res in results:
@@ -290,10 +235,10 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
                 report.extracted += 1
             except Exception as e:   # one article's write must not stop the build either
                 ws.remove(doc_id)
-                report.failures.append(Failure(_safe(path), "write", _one_line(e)))
+                report.failures.append(Failure(safe_name(path), "write", one_line(e)))
         else:
             ws.remove(doc_id)
-            report.failures.append(Failure(_safe(path), res.stage, res.reason))
+            report.failures.append(Failure(safe_name(path), res.stage, res.reason))
         tick("extracting", done, total)
     ws.commit()
 
@@ -352,7 +297,7 @@ def _write_html(new: Path, store) -> None:
     write_html_from_store(store, new / "graph.html", title="gongan-kg")
 
 
-def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> Path:
+def _write_store(new: Path, out: Path, store: Path) -> None:
     """--store: the graph bulk-loaded into an Oxigraph store, swapped in whole.  A store inside
     OUT is made inside the new build folder (and so appears with the other files)."""
     from .store import write_store
@@ -361,27 +306,7 @@ def _write_store(new: Path, out: Path, store: Path, report: BuildReport) -> Path
         rel = store.resolve().relative_to(out.resolve())
     except ValueError:
         rel = None
-    target = new / rel if rel is not None else store
-    write_store([new / "graph.trig"], target)
-    return target
+    write_store([new / "graph.trig"], new / rel if rel is not None else store)
 
 
-def build_corpus(inputs, *, progress: bool = False):
-    """Read, extract and resolve in memory (small inputs, notebooks): (Corpus, failures)."""
-    from .ingest import read_document
-    from .resolve import resolve
-
-    results, failures = [], []
-    files = collect_inputs(inputs)
-    for f, doc_id in zip(files, doc_ids(files)):
-        try:
-            doc = read_document(f)
-        except KGError as e:
-            failures.append(Failure(_safe(str(f)), "read", str(e)))
-            continue
-        doc.doc_id = doc_id
-        results.append(extract_document(doc))
-    return resolve(results), failures
-
-
-__all__ = ["build", "build_corpus", "graph_bytes", "process_article", "doc_ids", "BuildReport"]
+__all__ = ["build", "graph_bytes", "process_article", "doc_ids", "BuildReport"]

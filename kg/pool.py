@@ -22,7 +22,7 @@ import time
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
-from .errors import KGError
+from .errors import KGError, one_line
 from .model import Failure
 
 _PR_SET_PDEATHSIG = 1
@@ -54,16 +54,11 @@ def _worker(conn, fn, parent: int) -> None:
         try:
             res = fn(*args)
         except BaseException as e:   # fn reports its own failures; this is the last guard
-            res = Failure(str(args[1]) if len(args) > 1 else str(tid), "crash", _one_line(e))
+            res = Failure(str(args[1]) if len(args) > 1 else str(tid), "crash", one_line(e))
         try:
             conn.send((tid, res))
         except (OSError, ValueError) as e:
-            conn.send((tid, Failure(str(tid), "crash", f"result could not be sent: {_one_line(e)}")))
-
-
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
-    return f"{type(e).__name__}: {text}"[:300] if text else type(e).__name__
+            conn.send((tid, Failure(str(tid), "crash", f"result could not be sent: {one_line(e)}")))
 
 
 class _Slot:
@@ -218,7 +213,7 @@ def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: st
             try:
                 res = fut.result()
             except Exception as e:
-                res = Failure(name, "crash", _one_line(e))
+                res = Failure(name, "crash", one_line(e))
             yield tid, res
             submit()
     finally:
