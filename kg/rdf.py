@@ -22,7 +22,7 @@ from rdflib import Namespace
 
 from . import iri
 from .model import ArticlePart, ArticleResult
-from .resolve import article_keys, identity, mention_key
+from .resolve import article_facts, article_keys, identity, mention_key
 
 KG_NS = iri.KG_NS
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -162,17 +162,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
         flush()
     # relations: resolved within the article; evidence here, the triple itself in the reduce
     keys = article_keys(result)
-    evidence: dict[tuple[str, str, str, bool], set[int]] = defaultdict(set)
-    for f in result.facts:
-        s = keys.get(tuple(f.subject))
-        if s is None:
-            continue
-        if isinstance(f.object, str):
-            evidence[(s, f.predicate, f.object, True)].add(f.sentence)
-            continue
-        o = keys.get(tuple(f.object))
-        if o is not None and o != s:
-            evidence[(s, f.predicate, o, False)].add(f.sentence)
+    evidence = article_facts(result, keys)
     named: list[ox.Triple] = []
     for (s, p, o, lit), idxs in sorted(evidence.items()):
         st = _T(node(iri.entity(s)), kg(p), zh(o) if lit else node(iri.entity(o)))

@@ -24,6 +24,8 @@ _DOTS = str.maketrans({c: "·" for c in "·•・‧∙⋅．"})
 _CORE = re.compile(r"“([^“”]+)”")
 # Types that share one identity: an Official is a Person with a post.
 _IDENTITY_TYPE = {"Official": "Person"}
+_SHARING = {ident: (ident, *(t for t, i in _IDENTITY_TYPE.items() if i == ident))
+            for ident in set(_IDENTITY_TYPE.values())}   # Person -> (Person, Official)
 
 
 def match_key(name: str) -> str:
@@ -68,10 +70,29 @@ def article_keys(result: ArticleResult) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for m in result.mentions:
         k = mention_key(m)
-        out.setdefault((m.type, m.name), k)
-        if m.type in _IDENTITY_TYPE or m.type in _IDENTITY_TYPE.values():
-            for t in ("Person", "Official"):
-                out.setdefault((t, m.name), k)
+        ident = _IDENTITY_TYPE.get(m.type, m.type)
+        for t in _SHARING.get(ident, (m.type,)):
+            out.setdefault((t, m.name), k)
+    return out
+
+
+def article_facts(result: ArticleResult, keys: dict[tuple[str, str], str] | None = None
+                  ) -> dict[tuple[str, str, str, bool], set[int]]:
+    """The article's facts resolved to entity keys: (subject, predicate, object key or literal,
+    is-literal) -> the sentences that state it.  Facts about no entity of the article, or about
+    an entity and itself, are dropped."""
+    keys = article_keys(result) if keys is None else keys
+    out: dict[tuple[str, str, str, bool], set[int]] = defaultdict(set)
+    for f in result.facts:
+        s = keys.get(tuple(f.subject))
+        if s is None:
+            continue
+        if isinstance(f.object, str):
+            out[(s, f.predicate, f.object, True)].add(f.sentence)
+            continue
+        o = keys.get(tuple(f.object))
+        if o is not None and o != s:
+            out[(s, f.predicate, o, False)].add(f.sentence)
     return out
 
 
@@ -88,18 +109,8 @@ def resolve(results: list[ArticleResult]) -> Corpus:
                                best_name(Counter(m.name for m in ms)), ms)
     evidence: dict[tuple[str, str, str, bool], set[tuple[str, int]]] = defaultdict(set)
     for r in results:
-        keys = article_keys(r)
-        for f in r.facts:
-            s = keys.get(tuple(f.subject))
-            if s is None:
-                continue
-            if isinstance(f.object, str):
-                evidence[(s, f.predicate, f.object, True)].add((f.doc_id, f.sentence))
-                continue
-            o = keys.get(tuple(f.object))
-            if o is None or o == s:
-                continue
-            evidence[(s, f.predicate, o, False)].add((f.doc_id, f.sentence))
+        for fact, sentences in article_facts(r).items():
+            evidence[fact].update((r.document.doc_id, i) for i in sentences)
     relations = [Relation(s, p, o, lit, tuple(sorted(ev)))
                  for (s, p, o, lit), ev in sorted(evidence.items())]
     documents = sorted((r.document for r in results), key=lambda d: d.doc_id)
