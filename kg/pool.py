@@ -176,9 +176,8 @@ def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: st
         n = sum(client.nthreads().values()) or 1
         window = window or 4 * n
         pending = iter(tasks)
-        names = {}
+        running: dict = {}   # future key -> (task id, name, start time)
         ac = as_completed()
-        started = {}
 
         def submit() -> bool:
             nxt = next(pending, None)
@@ -186,8 +185,7 @@ def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: st
                 return False
             tid, args = nxt
             fut = client.submit(fn, *args, pure=False, key=f"kg-{tid}-{time.monotonic_ns()}")
-            names[fut.key] = (tid, name_of(args))
-            started[fut.key] = time.monotonic()
+            running[fut.key] = (tid, name_of(args), time.monotonic())
             ac.add(fut)
             return True
 
@@ -199,17 +197,15 @@ def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: st
                 fut = next(ac) if timeout is None else _next_within(ac, timeout)
             except TimeoutError:
                 for f in list(ac.futures):
-                    tid, name = names.pop(f.key)
-                    if time.monotonic() - started.pop(f.key) > timeout:
+                    tid, name, started = running[f.key]
+                    if time.monotonic() - started > timeout:
+                        del running[f.key]
                         f.cancel()
                         ac.futures.pop(f, None)
                         yield tid, Failure(name, "timeout", f"over the per-article budget of {timeout:g} s")
                         submit()
-                    else:
-                        names[f.key] = (tid, name)
                 continue
-            tid, name = names.pop(fut.key)
-            started.pop(fut.key, None)
+            tid, name, _ = running.pop(fut.key)
             try:
                 res = fut.result()
             except Exception as e:
