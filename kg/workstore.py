@@ -24,6 +24,7 @@ from .model import ArticlePart
 from .resolve import best_name, final_type
 
 SCHEMA_VERSION = "2"
+_TABLES = ("articles", "names", "surfaces", "rels")   # the tables holding an article's rows
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -104,7 +105,7 @@ class WorkStore:
 
     def _clear(self) -> None:
         """Start afresh (another extractor or layout): the tables are made anew."""
-        for t in ("articles", "names", "surfaces", "rels"):
+        for t in _TABLES:
             self.db.execute(f"DROP TABLE IF EXISTS {t}")
         self.db.executescript(_SCHEMA)
 
@@ -129,7 +130,7 @@ class WorkStore:
 
     def remove(self, doc_id: str) -> None:
         self.begin()
-        for t in ("articles", "names", "surfaces", "rels"):
+        for t in _TABLES:
             self.db.execute(f"DELETE FROM {t} WHERE doc_id=?", (doc_id,))
 
     def add(self, part: ArticlePart, sha: str) -> None:
