@@ -13,6 +13,7 @@ import pytest
 
 from kg.errors import GraphError, InputError
 from kg.pipeline import build, doc_ids
+from procs import alive, children
 
 ROOT = Path(__file__).parent.parent
 SEEDS = ROOT / "seeds"
@@ -194,19 +195,6 @@ def test_stale_folders_of_a_killed_build_are_removed(tmp_path):
     assert not stale.exists()
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                stat = (p / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(p.name))
-    return out
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_sigkill_at_random_points_never_leaves_a_mixed_output(tmp_path):
     """Kill builds at several points: the output folder is always a whole build (old or new),
@@ -224,16 +212,14 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_output(tmp_path):
         proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out), "-q",
                                  "--workers", "2", "--fresh"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
-        kids = _children(proc.pid)
+        kids = children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         deadline = time.monotonic() + 10
-        while any(Path(f"/proc/{k}").exists() and "Z" not in Path(f"/proc/{k}/stat").read_text().split(")")[1][:3]
-                  for k in kids) and time.monotonic() < deadline:
+        while any(alive(k) for k in kids) and time.monotonic() < deadline:
             time.sleep(0.1)
         for k in kids:
-            assert not Path(f"/proc/{k}").exists() or " Z " in Path(f"/proc/{k}/stat").read_text(), \
-                f"worker {k} outlived its build"
+            assert not alive(k), f"worker {k} outlived its build"
         files = {n: (out / n).read_bytes() for n in ("graph.ttl", "graph.trig", "graph.html")}
         complete = [n for n in files if files[n] == reference[n]]
         assert len(complete) in (0, 3), f"mixed output after a kill at {delay}s: {complete} old"

@@ -18,6 +18,7 @@ import pytest
 from kg.errors import GraphError, InputError, KGError
 from kg.serve import ServeError, find_oxigraph, start
 from kg.store import write_store
+from procs import children
 
 TIMEOUT = 10  # seconds, every HTTP request
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,18 +286,7 @@ def engine_port(srv) -> int:
 
 def _oxigraph_children(parent: int) -> list[int]:
     """Pids of live oxigraph processes whose parent is `parent`."""
-    pids = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            name = stat[stat.index("(") + 1:stat.rindex(")")]
-            state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
-            if name == "oxigraph" and int(ppid) == parent and state != "Z":
-                pids.append(int(d.name))
-    return sorted(pids)
+    return children(parent, "oxigraph")
 
 
 def _alive(pid: int) -> bool:
