@@ -169,18 +169,22 @@ class Corpus:
 class ArticlePart:
     """One article's share of the graph (the map step's output, kg/rdf.py `article_part`).
 
-    `turtle` holds the triples only this article states, `trig` its named graph; `names`
-    (entity key, type, name, count), `surfaces` (entity key, surface) and `relations` (subject
-    key, predicate, object key or literal, is-literal) are what the reduce step merges."""
+    `turtle` holds the triples only this article states, `trig` its named graph.  The rows are
+    what the reduce step merges and the build's viewer reads: `names` (entity key, type, name,
+    count), `mentions` (entity key, sentence index, surface), `evidence` (subject key, predicate,
+    object key or literal, is-literal, sentence index) and `sentences` (index, text) of the
+    sentences those cite; `title` and `date` (lexical form, or "") describe the article."""
     doc_id: str
     source: str
     turtle: bytes
     trig: bytes
     names: list[tuple[str, str, str, int]]
-    surfaces: list[tuple[str, str]]
-    relations: list[tuple[str, str, str, bool]]
+    mentions: list[tuple[str, int, str]]
+    evidence: list[tuple[str, str, str, bool, int]]
+    sentences: list[tuple[int, str]] = field(default_factory=list)
+    title: str = ""
+    date: str = ""
     triples: int = 0
-    viewer: bytes = b""       # N-Triples: what the build's viewer reads of the article
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,11 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             if not report.articles:
                 reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
                 raise InputError(f"no article could be built ({reasons})")
-            vstore = _write_graph(ws, new, report, html)
+            _write_graph(ws, new, report)
+            if html:
+                tick("viewer", 0, 1)
+                _write_html(new, ws)
+                tick("viewer", 1, 1)
         finally:
             ws.close()
         if report.failures:
@@ -165,12 +169,6 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             write_atomic(("\n".join(lines) + "\n").encode("utf-8"), new / "failures.tsv")
         if store is not None:
             _write_store(new, out, Path(store))
-        if vstore is not None:
-            tick("viewer", 0, 1)
-            _write_html(new, vstore)
-            vstore = None   # closes an on-disk store before its folder goes
-            shutil.rmtree(new / ".viewer-store.tmp", ignore_errors=True)
-            tick("viewer", 1, 1)
         if cache.parent.parent == out:   # carry the cache and any earlier store over
             os.replace(cache.parent, new / CACHE_DIR)
         if out.is_dir():
@@ -243,37 +241,13 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
     ws.commit()
 
 
-# Up to this many articles the viewer's store is kept in memory (a few hundred MB at most, and
-# faster); above it, on disk, so that memory stays flat whatever the corpus.
-VIEWER_IN_MEMORY_MAX_ARTICLES = 1000
-
-
-def _write_graph(ws: WorkStore, new: Path, report: BuildReport, html: bool):
-    """graph.ttl and graph.trig, streamed out of the work store in a fixed order; with `html`,
-    the viewer's share of the graph goes into an Oxigraph store at the same time (in batches)
-    and that store is returned (in memory for small builds, else on disk in the new folder)."""
-    import pyoxigraph as ox
-
-    store = feed = None
-    if html:
-        small = report.articles <= VIEWER_IN_MEMORY_MAX_ARTICLES
-        store = ox.Store() if small else ox.Store(str(new / ".viewer-store.tmp"))
-        pending: list = []
-
-        def feed(triples):
-            pending.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-            if len(pending) >= 100_000:
-                store.bulk_extend(pending)
-                pending.clear()
+def _write_graph(ws: WorkStore, new: Path, report: BuildReport) -> None:
+    """graph.ttl and graph.trig, streamed out of the work store in a fixed order."""
     try:
         with open(new / "graph.ttl", "wb") as ttl, open(new / "graph.trig", "wb") as trig:
-            report.entities, report.relations = rdf.write_graph(ws, ttl, trig, feed)
-        if store is not None:
-            store.bulk_extend(pending)
-            store.flush()
+            report.entities, report.relations = rdf.write_graph(ws, ttl, trig)
     except OSError as e:
         raise GraphError(f"{new}: cannot write the graph ({e.strerror or e})") from None
-    return store
 
 
 def graph_bytes(results) -> tuple[bytes, bytes]:
@@ -289,12 +263,12 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     return ttl.getvalue(), trig.getvalue()
 
 
-def _write_html(new: Path, store) -> None:
-    """The viewer, collected from the viewer's store (memory bounded by the number of entities,
-    not of triples)."""
-    from .viewer import write_html_from_store
+def _write_html(new: Path, ws: WorkStore) -> None:
+    """The viewer, drawn from the work store's rows (memory bounded by the number of entities
+    and edges, not of triples)."""
+    from .viewer import write_html_from_workstore
 
-    write_html_from_store(store, new / "graph.html", title="gongan-kg")
+    write_html_from_workstore(ws, new / "graph.html", title="gongan-kg")
 
 
 def _write_store(new: Path, out: Path, store: Path) -> None:

@@ -129,25 +129,21 @@ def article_part(result: ArticleResult) -> ArticlePart:
     # A long article's triples are serialised as they come, a batch at a time, so that a worker's
     # memory stays bounded (an ordinary article is one batch).
     turtle_parts: list[bytes] = []
-    viewer_parts: list[bytes] = []
     count = 0
 
     def flush(force: bool = False) -> None:
         nonlocal count
         if t and (force or len(t) >= _PART_BATCH):
             turtle_parts.append(turtle_chunk(t, ordered=True))   # made in a fixed order
-            viewer_parts.append(ox.serialize([x for x in t if _for_viewer(x)], format=ox.RdfFormat.N_TRIPLES))
             count += len(t)
             t.clear()
     sentences_used: set[int] = set()
     # entities: names and types for the reduce, mentions here
     names: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
-    surfaces: dict[str, set[str]] = defaultdict(set)
     mention_rows: dict[str, set[tuple[int, str, int, int]]] = defaultdict(set)
     for m in result.mentions:
         key = mention_key(m)
         names[key][(m.type, m.name)] += 1
-        surfaces[key].add(m.surface)
         mention_rows[key].add((m.sentence, m.surface, m.start, m.end))
     for key in sorted(mention_rows):
         e = node(iri.entity(key))
@@ -174,6 +170,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
                   _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a)]
             sentences_used.add(idx)
         flush()
+    cited = set(sentences_used)   # by mentions and evidence: the sentences the viewer shows
     t += _dates_and_figures(result, a, keys, names, sentences_used)
     for sent in doc.sentences:
         if sent.index in sentences_used:
@@ -185,11 +182,13 @@ def article_part(result: ArticleResult) -> ArticlePart:
     return ArticlePart(
         doc_id=did, source=doc.source,
         turtle=b"".join(turtle_parts),
-        viewer=b"".join(viewer_parts),
         trig=trig_graph_chunk(node(iri.article_graph(did)), named),
         names=sorted((k, typ, name, n) for k, d in names.items() for (typ, name), n in d.items()),
-        surfaces=sorted((k, s) for k, ss in surfaces.items() for s in ss),
-        relations=sorted(evidence),
+        mentions=sorted({(k, idx, surface) for k, rows in mention_rows.items() for idx, surface, _, _ in rows}),
+        evidence=sorted((*fact, idx) for fact, idxs in evidence.items() for idx in idxs),
+        sentences=[(x.index, x.text) for x in doc.sentences if x.index in cited],
+        title=doc.title,
+        date=result.date.value if result.date is not None else "",
         triples=count,
     )
 
@@ -250,22 +249,6 @@ def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: se
     return out
 
 
-# What the build's viewer reads of an article's triples (kg/viewer.py): facts' evidence and
-# sentences, articles, kg:mentionedIn.  Mention nodes, offsets and observations stay out, so the
-# viewer's store is a third of the graph.
-_VIEWER_PREDICATES = {p.value for p in (_P["subject"], _P["predicate"], _P["object"], _P["isPartOf"],
-                                        _P["title"], _P["identifier"], _P["date"], _C["mentionedIn"],
-                                        _C["index"], _C["text"], _C["sourceFile"])}
-_EVIDENCE_PREFIX = f"{ID_NS}evidence/"
-
-
-def _for_viewer(t: ox.Triple) -> bool:
-    p = t.predicate.value
-    if p in _VIEWER_PREDICATES:
-        return True
-    return p == _P["wasDerivedFrom"].value and t.subject.value.startswith(_EVIDENCE_PREFIX)
-
-
 def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[ox.Triple]:
     """An entity's corpus-level triples: its type, label, aliases and the relations it is the
     subject of (predicate, object key or literal, is-literal)."""
@@ -277,11 +260,10 @@ def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list
     return out
 
 
-def write_graph(store, ttl, trig, viewer=None) -> tuple[Counter, Counter]:
+def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
     """Stream a work store (kg/workstore.py) into Turtle and TriG file objects: the header,
     every article's chunk in doc-id order, the entities in key order, then (TriG) the named
-    graphs.  `viewer(triples)`, when given, receives the viewer's share of the graph in batches.
-    Returns the entities per type and relations per predicate."""
+    graphs.  Returns the entities per type and relations per predicate."""
     entities: Counter = Counter()
     relations: Counter = Counter()
     ttl.write(HEADER)
@@ -295,8 +277,6 @@ def write_graph(store, ttl, trig, viewer=None) -> tuple[Counter, Counter]:
         chunk = turtle_chunk(batch)
         ttl.write(chunk)
         trig.write(chunk)
-        if viewer is not None:
-            viewer(batch)
         batch.clear()
 
     for key, type_, label, aliases, rels in store.entities():
@@ -309,7 +289,4 @@ def write_graph(store, ttl, trig, viewer=None) -> tuple[Counter, Counter]:
     flush()
     for _, chunk in store.chunks("trig"):
         trig.write(chunk)
-    if viewer is not None:
-        for _, chunk in store.chunks("viewer"):
-            viewer(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES))
     return entities, relations

@@ -53,6 +53,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .fileio import write_atomic
 from .errors import GraphError, ResourceError
+from . import iri
 from .rdf import KG
 from .model import ENTITY_TYPES
 
@@ -165,12 +166,6 @@ def _lit_rank(lit) -> tuple:
     return (0 if lang.startswith("zh") else 1 if not lang else 2, lit.value)
 
 
-def _better(best: dict, k, lit) -> None:
-    r = _lit_rank(lit)
-    if k not in best or r < best[k]:
-        best[k] = r
-
-
 def _keep(bucket: list, item, cap: int) -> None:
     """Keep the `cap` smallest distinct items, sorted."""
     i = bisect.bisect_left(bucket, item)
@@ -246,11 +241,184 @@ def _overview_key(degree: int, type_: str, iri: str) -> tuple:
     return (degree == 0, -degree * (FIRST_WEIGHT if first else 1), not first, iri)
 
 
-class _Collected:
-    """What the page needs, read from a store with SPARQL, streamed and capped."""
+class _StoreSource:
+    """What the page needs, read from an Oxigraph store with SPARQL (streamed).  Keys are IRIs
+    (`_:id` for blank nodes); literals come with their preference rank (`_lit_rank`)."""
 
-    def __init__(self, store: ox.Store, max_nodes: int, lazy: bool):
+    def __init__(self, store: ox.Store):
         self.store = store
+
+    def entity_types(self):
+        """(entity, type name) for every typed entity; an entity may have several."""
+        for e, t in self._q(f"SELECT ?e ?t WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?e a ?t }}"):
+            k = _key(e)
+            if k is not None:
+                yield k, _TYPE_IRIS[t.value]
+
+    def entity_statements(self):
+        """What the entities say, one pass over the subject index: (entity, "label", rank),
+        (entity, "alias", text), (entity, "position", text), (entity, "edge", predicate's
+        local name, object) for kg: triples whose object is a resource."""
+        label_p, alt_p, pos_p = RDFS_LABEL, SKOS_ALT, _KG_NS + "holdsPosition"
+        for s, p, o in self._q(f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?s a ?t . "
+                               f"?s ?p ?o FILTER(?p != rdf:type && ?p != kg:mentionedIn) }}"):
+            k, pv = _key(s), p.value
+            if isinstance(o, ox.Literal):
+                if pv == label_p:
+                    yield k, "label", _lit_rank(o), None
+                elif pv == alt_p:
+                    yield k, "alias", o.value, None
+                elif pv == pos_p:
+                    yield k, "position", o.value, None
+            elif pv.startswith(_KG_NS):
+                yield k, "edge", _local(pv), _key(o)
+
+    def evidence(self):
+        """(subject, predicate's local name, object key, sentence) of every evidence node whose
+        object is a resource, and (subject, None, literal text, sentence) where it is a literal."""
+        for s, p, o, d in self._q("SELECT ?s ?p ?o ?d WHERE { ?r rdf:subject ?s ; rdf:predicate ?p ; "
+                                  "rdf:object ?o ; prov:wasDerivedFrom ?d }"):
+            if isinstance(o, ox.Literal):
+                yield _key(s), None, o.value, _key(d)
+            elif isinstance(p, ox.NamedNode):
+                yield _key(s), _local(p.value), _key(o), _key(d)
+
+    def entity_articles(self):
+        for e, a in self._q("SELECT ?e ?a WHERE { ?e kg:mentionedIn ?a }"):
+            yield _key(e), _key(a)
+
+    def mentions(self, keys, cap: int):
+        """(entity, sentence, surface): per entity the first `cap` by sentence then surface."""
+        for e, surf, d in self._values(
+                keys, "SELECT ?x ?surf ?d WHERE { VALUES ?x { %s } LATERAL { SELECT ?x ?surf ?d "
+                "WHERE { ?m kg:denotes ?x ; kg:surface ?surf ; prov:wasDerivedFrom ?d } ORDER BY ?d ?surf LIMIT "
+                f"{cap} }} }}"):
+            yield _key(e), _key(d), surf.value
+
+    def mention_counts(self, keys):
+        for e, n in self._values(keys, "SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES ?x { %s } "
+                                 "?m kg:denotes ?x } GROUP BY ?x"):
+            yield _key(e), int(n.value)
+
+    def sentences(self, keys):
+        """(sentence, text rank, article or None, index or -1)."""
+        for s, text, part, idx in self._values(
+                keys, "SELECT ?x ?text ?a ?i WHERE { VALUES ?x { %s } ?x kg:text ?text "
+                "OPTIONAL { ?x dcterms:isPartOf ?a } OPTIONAL { ?x kg:index ?i } }"):
+            try:
+                n = int(idx.value) if idx is not None else -1
+            except ValueError:
+                n = -1
+            yield _key(s), _lit_rank(text), _key(part) if part is not None else None, n
+
+    def articles(self, keys):
+        """(article, title rank or None, file, identifier, date), each None when absent."""
+        for a, title, file, ident, date in self._values(
+                keys, "SELECT ?x ?t ?f ?id ?date WHERE { VALUES ?x { %s } "
+                "OPTIONAL { ?x dcterms:title ?t } OPTIONAL { ?x kg:sourceFile ?f } "
+                "OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x dcterms:date ?date } }"):
+            yield (_key(a), _lit_rank(title) if title is not None else None,
+                   file.value if file is not None else None, ident.value if ident is not None else None,
+                   date.value if date is not None else None)
+
+    def _q(self, query: str):
+        try:
+            return self.store.query(_PREFIXES + query)
+        except (SyntaxError, OSError, ValueError) as e:
+            raise GraphError(f"cannot read the store: {e}") from None
+
+    def _values(self, keys, template: str):
+        """Run `template` with its VALUES block filled, in batches (IRIs only)."""
+        iris = sorted(k for k in keys if k and not k.startswith("_:"))
+        for n in range(0, len(iris), _BATCH):
+            yield from self._q(template % _iri_values(iris[n:n + _BATCH]))
+
+
+class WorkStoreSource:
+    """The same, read from a build's work store (kg/workstore.py) instead of a graph: a build
+    draws its page from the rows its articles left there, with the IRIs kg/iri.py gives them,
+    so the page is the one its graph.ttl would give, without loading the graph anywhere."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._docs: dict[str, str] | None = None
+        self._keys: dict[str, str] = {}   # entity IRI -> key, for the entities asked about
+
+    def _doc_of(self) -> dict[str, str]:
+        """article IRI digest -> doc id."""
+        if self._docs is None:
+            self._docs = {iri.article(d).rsplit("/", 1)[1]: d for d, _ in self.ws.sources()}
+        return self._docs
+
+    def entity_types(self):
+        for key, type_, _, _, _ in self.ws.entities():
+            e = iri.entity(key)
+            self._keys[e] = key
+            yield e, type_
+
+    def entity_statements(self):
+        for key, _, label, aliases, rels in self.ws.entities():
+            e = iri.entity(key)
+            yield e, "label", (0, label), None
+            for a in aliases:
+                yield e, "alias", a, None
+            for p, o, lit in rels:
+                if not lit:
+                    yield e, "edge", p, iri.entity(o)
+                elif p == "holdsPosition":
+                    yield e, "position", o, None
+
+    def evidence(self):
+        for doc, s, p, o, lit, idx in self.ws.evidence():
+            yield iri.entity(s), None if lit else p, o if lit else iri.entity(o), iri.sentence(doc, idx)
+
+    def entity_articles(self):
+        for doc, key in self.ws.entity_articles():
+            yield iri.entity(key), iri.article(doc)
+
+    def mentions(self, keys, cap: int):
+        for e in keys:
+            key = self._key(e)
+            if key is None:
+                continue
+            rows: list = []
+            for doc, idx, surface in self.ws.mentions_of(key):
+                _keep(rows, (iri.sentence(doc, idx), surface), cap)
+            for d, surface in rows:
+                yield e, d, surface
+
+    def mention_counts(self, keys):
+        for e in keys:
+            key = self._key(e)
+            if key is not None:
+                yield e, self.ws.mention_count(key)
+
+    def sentences(self, keys):
+        docs = self._doc_of()
+        for k in keys:
+            digest, _, idx = k.rpartition("/")[2].partition("-")
+            doc = docs.get(digest)
+            text = self.ws.sentence(doc, int(idx)) if doc is not None and idx.isdigit() else None
+            if text is not None:
+                yield k, (0, text), iri.article(doc), int(idx)
+
+    def articles(self, keys):
+        docs = self._doc_of()
+        for k in keys:
+            doc = docs.get(k.rpartition("/")[2])
+            row = self.ws.article(doc) if doc is not None else None
+            if row is not None:
+                source, title, date = row
+                yield k, (0, title) if title else None, source, doc, date or None
+
+    def _key(self, e: str) -> str | None:
+        return self._keys.get(e)
+
+
+class _Collected:
+    """What the page needs, from a source (`_StoreSource`, `WorkStoreSource`), capped."""
+
+    def __init__(self, src, max_nodes: int, lazy: bool):
         self.timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -262,39 +430,33 @@ class _Collected:
 
         # Entities and their most specific type.
         rank: dict[str, int] = {}
-        for row in self._q(f"SELECT ?e ?t WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?e a ?t }}"):
-            k = _key(row[0])
-            if k is not None:
-                r = _TYPE_RANK[_TYPE_IRIS[row[1].value]]
-                if r < rank.get(k, len(ENTITY_TYPES)):
-                    rank[k] = r
+        for k, t in src.entity_types():
+            r = _TYPE_RANK[t]
+            if r < rank.get(k, len(ENTITY_TYPES)):
+                rank[k] = r
         keys = sorted(rank)
         tmp = {k: i for i, k in enumerate(keys)}
         lap("entities")
-        # Names, positions and edges (kg: triples between two entities): one pass over what
-        # the entities say (the subject index), not over the whole store.
+        # Names, positions and edges (kg: triples between two entities).
         labels: dict = {}
         alias: dict = defaultdict(set)
         positions: dict = defaultdict(set)
         edges = set()
-        label_p, alt_p, pos_p = str(RDFS_LABEL), str(SKOS_ALT), _KG_NS + "holdsPosition"
-        for s, p, o in self._q(f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {_TYPE_VALUES} }} ?s a ?t . "
-                               f"?s ?p ?o FILTER(?p != rdf:type && ?p != kg:mentionedIn) }}"):
-            i = tmp.get(_key(s))
+        for s, kind, x, y in src.entity_statements():
+            i = tmp.get(s)
             if i is None:
                 continue
-            pv = p.value
-            if isinstance(o, ox.Literal):
-                if pv == label_p:
-                    _better(labels, i, o)
-                elif pv == alt_p:
-                    alias[i].add(o.value)
-                elif pv == pos_p:
-                    positions[i].add(o.value)
-            elif pv.startswith(_KG_NS):
-                j = tmp.get(_key(o))
+            if kind == "label":
+                if i not in labels or x < labels[i]:
+                    labels[i] = x
+            elif kind == "alias":
+                alias[i].add(x)
+            elif kind == "position":
+                positions[i].add(x)
+            else:
+                j = tmp.get(y)
                 if j is not None:
-                    edges.add((i, _local(pv), j))
+                    edges.add((i, x, j))
         lap("names and edges")
         # The overview: see _overview_key.
         deg = [0] * len(keys)
@@ -332,40 +494,35 @@ class _Collected:
 
         edge_set = set(self.edges)
         edge_ev, pos_ev = _Capped(), _Capped()
-        for s, p, o, d in self._q("SELECT ?s ?p ?o ?d WHERE { ?r rdf:subject ?s ; rdf:predicate ?p ; "
-                                  "rdf:object ?o ; prov:wasDerivedFrom ?d }"):
-            i, dk = index.get(_key(s)), _key(d)
+        for s, p, o, dk in src.evidence():
+            i = index.get(s)
             if i is None or dk is None:
                 continue
-            if isinstance(o, ox.Literal):
-                pos_ev.add((i, o.value), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
-            elif isinstance(p, ox.NamedNode):
-                e = (i, _local(p.value), index.get(_key(o)))
+            if p is None:
+                pos_ev.add((i, o), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+            else:
+                e = (i, p, index.get(o))
                 if e in edge_set:  # facts of embedded edges only
                     edge_ev.add(e, dk, cap(min(i, e[2]), EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
         del edge_set
         lap("evidence")
         node_arts = _Capped()
-        for e, a in self._q("SELECT ?e ?a WHERE { ?e kg:mentionedIn ?a }"):
-            i, ak = index.get(_key(e)), _key(a)
+        for e, ak in src.entity_articles():
+            i = index.get(e)
             if i is not None and ak is not None:
                 node_arts.add(i, ak, cap(i, ARTICLE_CAP, ARTICLE_CAP_OUTSIDE))
         lap("articles of entities")
         # Mentions (surface form in its sentence), for the overview only: per entity, the
         # first MENTION_CAP by sentence IRI, and how many there are.
         mentions = _Capped()
-        for e, surf, d in self._values(
-                self.keys[:ov], "SELECT ?x ?surf ?d WHERE { VALUES ?x { %s } LATERAL { SELECT ?x ?surf ?d "
-                "WHERE { ?m kg:denotes ?x ; kg:surface ?surf ; prov:wasDerivedFrom ?d } ORDER BY ?d ?surf LIMIT "
-                f"{MENTION_CAP} }} }}"):
-            i = index.get(_key(e))
-            if i is not None and _key(d):
-                mentions.add(i, (_key(d), surf.value), MENTION_CAP)
-        for e, n in self._values(self.keys[:ov], "SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES ?x { %s } "
-                                 "?m kg:denotes ?x } GROUP BY ?x"):
-            i = index.get(_key(e))
+        for e, d, surf in src.mentions(self.keys[:ov], MENTION_CAP):
+            i = index.get(e)
+            if i is not None and d:
+                mentions.add(i, (d, surf), MENTION_CAP)
+        for e, n in src.mention_counts(self.keys[:ov]):
+            i = index.get(e)
             if i is not None:
-                mentions.count[i] = int(n.value)
+                mentions.count[i] = n
         lap("mentions")
 
         # The sentences and articles referenced, fetched by IRI.
@@ -373,35 +530,24 @@ class _Collected:
         sent_refs |= {d for v in pos_ev.items.values() for d in v}
         sent_refs |= {d for v in mentions.items.values() for d, _ in v}
         sents = {}
-        for s, text, part, idx in self._values(
-                sent_refs, "SELECT ?x ?text ?a ?i WHERE { VALUES ?x { %s } ?x kg:text ?text "
-                "OPTIONAL { ?x dcterms:isPartOf ?a } OPTIONAL { ?x kg:index ?i } }"):
-            k = _key(s)
-            try:
-                n = int(idx.value) if idx is not None else -1
-            except ValueError:
-                n = -1
+        for k, text, part, n in src.sentences(sent_refs):
             old = sents.get(k)
-            cand = (_lit_rank(text), (_key(part) if part is not None else None) or "", n)
+            cand = (text, part or "", n)
             if old is None or cand < old:
                 sents[k] = cand
         art_refs = {a for v in node_arts.items.values() for a in v}
         art_refs |= {v[1] for v in sents.values() if v[1]}
         titles, files, idents = {}, {}, {}
         dates: dict = {}
-        for a, title, file, ident, date in self._values(
-                art_refs, "SELECT ?x ?t ?f ?id ?date WHERE { VALUES ?x { %s } "
-                "OPTIONAL { ?x dcterms:title ?t } OPTIONAL { ?x kg:sourceFile ?f } "
-                "OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x dcterms:date ?date } }"):
-            k = _key(a)
-            if title is not None:
-                _better(titles, k, title)
+        for k, title, file, ident, date in src.articles(art_refs):
+            if title is not None and (k not in titles or title < titles[k]):
+                titles[k] = title
             if file is not None:
-                files[k] = min(files.get(k, file.value), file.value)
+                files[k] = min(files.get(k, file), file)
             if ident is not None:
-                idents[k] = min(idents.get(k, ident.value), ident.value)
+                idents[k] = min(idents.get(k, ident), ident)
             if date is not None:
-                dates[k] = min(dates.get(k, date.value), date.value)
+                dates[k] = min(dates.get(k, date), date)
 
         def art_title(a):
             return titles[a][1] if a in titles else files.get(a) or idents.get(a) or _local(a)
@@ -435,18 +581,6 @@ class _Collected:
             rows = sorted([surf, sentence_ids[d], -1] for d, surf in items if d in sentence_ids)
             rows.sort(key=lambda r: (r[1], r[0]))
             self.node_mentions[i] = (rows, max(mentions.count[i], len(rows)))
-
-    def _q(self, query: str):
-        try:
-            return self.store.query(_PREFIXES + query)
-        except (SyntaxError, OSError, ValueError) as e:
-            raise GraphError(f"cannot read the store: {e}") from None
-
-    def _values(self, keys, template: str):
-        """Run `template` with its VALUES block filled, in batches (IRIs only)."""
-        iris = sorted(k for k in keys if k and not k.startswith("_:"))
-        for n in range(0, len(iris), _BATCH):
-            yield from self._q(template % _iri_values(iris[n:n + _BATCH]))
 
 
 # --------------------------------------------------------------------------- layout
@@ -562,10 +696,14 @@ def graph_data_from_store(store: ox.Store, *, title: str = "gongan-kg", max_node
                           endpoint: str | None = None) -> dict:
     """The JSON-ready data the page is drawn from (useful in notebooks and tests)."""
     _check_store(store)
+    return _graph_data(_StoreSource(store), title=title, max_nodes=max_nodes, endpoint=endpoint)
+
+
+def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dict:
     if endpoint is not None:
         _endpoint_origin(endpoint)
     types, preds = _labels()
-    c = _Collected(store, max_nodes, lazy=endpoint is not None)
+    c = _Collected(src, max_nodes, lazy=endpoint is not None)
     n, ov = len(c.keys), c.overview
     static = ov > STATIC_LAYOUT_THRESHOLD
     xy = _layout(ov, [e for e in c.edges if e[0] < ov and e[2] < ov])
@@ -686,6 +824,12 @@ def write_html_from_store(store: ox.Store, out: Path, *, title: str = "gongan-kg
                           max_nodes: int = MAX_NODES, endpoint: str | None = None) -> Path:
     """Render and write atomically (temp file in the same folder, then os.replace)."""
     return _write(render_html_from_store(store, title=title, max_nodes=max_nodes, endpoint=endpoint), out)
+
+
+def write_html_from_workstore(ws, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES) -> Path:
+    """A build's page, from its work store (kg/workstore.py): the same page as
+    write_html_from_store on the build's graph, read from the reduce's rows."""
+    return _write(_page(_graph_data(WorkStoreSource(ws), title=title, max_nodes=max_nodes, endpoint=None)), out)
 
 
 def write_html(graph: rdflib.Graph, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,

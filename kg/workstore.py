@@ -2,7 +2,8 @@
 
 A build keeps one SQLite file (OUT/.kg/cache.sqlite).  Each finished article adds a row with
 its Turtle and TriG chunks (compressed) and its small reduce records: entity names and types,
-surfaces, relations.  Merging is a union: entity keys are the same in every article
+mentions, evidence of facts and the sentences they cite (also what the build's viewer reads,
+kg/viewer.py `WorkStoreSource`).  Merging is a union: entity keys are the same in every article
 (kg/resolve.py), and the corpus-level decisions (canonical name, Official or Person) are made by
 streaming the records in key order (`entities`), with SQLite sorting on disk.
 
@@ -23,27 +24,31 @@ from .errors import GraphError
 from .model import ArticlePart
 from .resolve import best_name, final_type
 
-SCHEMA_VERSION = "2"
-_TABLES = ("articles", "names", "surfaces", "rels")   # the tables holding an article's rows
+SCHEMA_VERSION = "3"
+_TABLES = ("articles", "names", "mentions", "evidence", "sentences")   # the tables holding an article's rows
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, sha TEXT NOT NULL,
-    turtle BLOB NOT NULL, trig BLOB NOT NULL, viewer BLOB NOT NULL, triples INTEGER NOT NULL);
+    turtle BLOB NOT NULL, trig BLOB NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL,
+    triples INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS names(doc_id TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,
     name TEXT NOT NULL, n INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS surfaces(doc_id TEXT NOT NULL, key TEXT NOT NULL, surface TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rels(doc_id TEXT NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL,
-    lit INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions(doc_id TEXT NOT NULL, key TEXT NOT NULL, idx INTEGER NOT NULL,
+    surface TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS evidence(doc_id TEXT NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL,
+    lit INTEGER NOT NULL, idx INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sentences(doc_id TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (doc_id, idx)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
-CREATE INDEX IF NOT EXISTS surfaces_doc ON surfaces(doc_id);
-CREATE INDEX IF NOT EXISTS rels_doc ON rels(doc_id);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
+CREATE INDEX IF NOT EXISTS evidence_doc ON evidence(doc_id);
 """
 # The indexes the ordered reads use; built after loading, which is faster than maintaining them.
 _READ_INDEXES = """
 CREATE INDEX IF NOT EXISTS names_key ON names(key, type, name);
-CREATE INDEX IF NOT EXISTS surfaces_key ON surfaces(key, surface);
-CREATE INDEX IF NOT EXISTS rels_key ON rels(s, p, o, lit);
+CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key, surface);
+CREATE INDEX IF NOT EXISTS evidence_key ON evidence(s, p, o, lit);
 """
 
 
@@ -137,13 +142,14 @@ class WorkStore:
         """Store one article's part (replacing an earlier one of the same doc id)."""
         self.remove(part.doc_id)
         d = part.doc_id
-        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?)",
+        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
                         (d, part.source, sha, zlib.compress(part.turtle, 1), zlib.compress(part.trig, 1),
-                         zlib.compress(part.viewer, 1), part.triples))
+                         part.title, part.date, part.triples))
         self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", [(d, *r) for r in part.names])
-        self.db.executemany("INSERT INTO surfaces VALUES (?,?,?)", [(d, *r) for r in part.surfaces])
-        self.db.executemany("INSERT INTO rels VALUES (?,?,?,?,?)",
-                            [(d, s, p, o, int(lit)) for s, p, o, lit in part.relations])
+        self.db.executemany("INSERT INTO mentions VALUES (?,?,?,?)", [(d, *r) for r in part.mentions])
+        self.db.executemany("INSERT INTO evidence VALUES (?,?,?,?,?,?)",
+                            [(d, s, p, o, int(lit), i) for s, p, o, lit, i in part.evidence])
+        self.db.executemany("INSERT INTO sentences VALUES (?,?,?)", [(d, *r) for r in part.sentences])
         self._pending += 1
         if self._pending >= 200:
             self.commit()
@@ -155,7 +161,7 @@ class WorkStore:
 
     def chunks(self, column: str):
         """(doc_id, decompressed chunk) of every article, in doc-id order."""
-        assert column in ("turtle", "trig", "viewer")
+        assert column in ("turtle", "trig")
         for doc_id, blob in self.db.execute(f"SELECT doc_id, {column} FROM articles ORDER BY doc_id"):
             yield doc_id, zlib.decompress(blob)
 
@@ -168,8 +174,8 @@ class WorkStore:
         self.commit()
         self.db.executescript(_READ_INDEXES)
         names = self.db.execute("SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key")
-        surf = self.db.execute("SELECT DISTINCT key, surface FROM surfaces ORDER BY key, surface")
-        rels = self.db.execute("SELECT DISTINCT s, p, o, lit FROM rels ORDER BY s, p, o, lit")
+        surf = self.db.execute("SELECT DISTINCT key, surface FROM mentions ORDER BY key, surface")
+        rels = self.db.execute("SELECT DISTINCT s, p, o, lit FROM evidence ORDER BY s, p, o, lit")
         surf_it = groupby(surf, key=lambda r: r[0])
         rels_it = groupby(rels, key=lambda r: r[0])
         cur_s = next(surf_it, None)
@@ -194,3 +200,31 @@ class WorkStore:
                 relations = [(p, o, bool(lit)) for _, p, o, lit in cur_r[1]]
                 cur_r = next(rels_it, None)
             yield key, type_, label, aliases, relations
+
+    # ---------------------------------------------------------------- reading for the viewer
+
+    def evidence(self):
+        """(doc id, subject, predicate, object, is-literal, sentence index) of every fact's
+        evidence, article by article."""
+        for doc, s, p, o, lit, idx in self.db.execute(
+                "SELECT doc_id, s, p, o, lit, idx FROM evidence ORDER BY doc_id"):
+            yield doc, s, p, o, bool(lit), idx
+
+    def entity_articles(self):
+        """(doc id, entity key): the articles that mention each entity."""
+        yield from self.db.execute("SELECT DISTINCT doc_id, key FROM mentions ORDER BY doc_id")
+
+    def mentions_of(self, key: str):
+        """(doc id, sentence index, surface) of one entity's mentions."""
+        yield from self.db.execute("SELECT doc_id, idx, surface FROM mentions WHERE key=?", (key,))
+
+    def mention_count(self, key: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM mentions WHERE key=?", (key,)).fetchone()[0]
+
+    def sentence(self, doc_id: str, idx: int) -> str | None:
+        row = self.db.execute("SELECT text FROM sentences WHERE doc_id=? AND idx=?", (doc_id, idx)).fetchone()
+        return row[0] if row else None
+
+    def article(self, doc_id: str) -> tuple[str, str, str] | None:
+        """(source file, title, date) of an article."""
+        return self.db.execute("SELECT source, title, date FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
