@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from functools import lru_cache
 
 KG_NS = "https://w3id.org/gongan-kg/ontology#"
 ID_NS = "https://w3id.org/gongan-kg/id/"
@@ -23,6 +24,7 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+@lru_cache(maxsize=1 << 14)   # an article names its entities and itself many times
 def _digest(*parts: str) -> str:
     joined = "\x1f".join(normalise(p) for p in parts)
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:_DIGEST]

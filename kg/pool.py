@@ -101,25 +101,33 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
         ctx = mp.get_context("spawn")
     pending = iter(tasks)
     slots: list[_Slot] = []
+    exhausted = False
+
+    def feed(i: int) -> None:
+        """Give slot i the next task, if any (a worker that cannot take it is replaced)."""
+        nonlocal exhausted
+        s = slots[i]
+        if s.task is not None or exhausted:
+            return
+        nxt = next(pending, None)
+        if nxt is None:
+            exhausted = True
+            return
+        tid, args = nxt
+        try:
+            s.conn.send((tid, args))
+        except (OSError, ValueError):
+            s.kill()
+            slots[i] = s = _Slot(ctx, fn)
+            s.conn.send((tid, args))
+        s.task = (tid, name_of(args))
+        s.started = time.monotonic()
+
     try:
         slots = [_Slot(ctx, fn) for _ in range(max(1, workers))]
-        exhausted = False
         while True:
-            for i, s in enumerate(slots):
-                if s.task is None and not exhausted:
-                    nxt = next(pending, None)
-                    if nxt is None:
-                        exhausted = True
-                        break
-                    tid, args = nxt
-                    try:
-                        s.conn.send((tid, args))
-                    except (OSError, ValueError):
-                        s.kill()
-                        slots[i] = s = _Slot(ctx, fn)
-                        s.conn.send((tid, args))
-                    s.task = (tid, name_of(args))
-                    s.started = time.monotonic()
+            for i in range(len(slots)):
+                feed(i)
             busy = [s for s in slots if s.task is not None]
             if not busy:
                 return
@@ -138,6 +146,7 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
                         tid, res = None, None
                     if tid is not None:
                         s.task = None
+                        feed(i)   # the worker goes on while the caller handles this result
                         yield tid, res
                         continue
                 if s.proc.sentinel in ready or not s.proc.is_alive():

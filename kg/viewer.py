@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import importlib.util
 import json
 import math
 import re
@@ -112,8 +113,11 @@ def _labels() -> tuple[dict, dict]:
 
 def _vis_file(name: str) -> str:
     """A file of the vis-network build shipped inside the pyvis package."""
-    try:
-        base = resources.files("pyvis") / "lib" / "vis-9.1.2"
+    try:   # found without importing pyvis (its import costs a fifth of a second)
+        spec = importlib.util.find_spec("pyvis")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError("no module named 'pyvis'")
+        base = Path(list(spec.submodule_search_locations)[0]) / "lib" / "vis-9.1.2"
         return (base / name).read_text(encoding="utf-8")
     except (ModuleNotFoundError, OSError) as e:
         raise ResourceError(f"vis-network's {name} not found in the pyvis package ({e}); "
@@ -342,7 +346,8 @@ class WorkStoreSource:
     def __init__(self, ws):
         self.ws = ws
         self._docs: dict[str, str] | None = None
-        self._keys: dict[str, str] = {}   # entity IRI -> key, for the entities asked about
+        self._keys: dict[str, str] = {}   # entity IRI -> key
+        self._iris: dict[str, str] = {}   # entity key -> IRI
 
     def _doc_of(self) -> dict[str, str]:
         """article IRI digest -> doc id."""
@@ -352,29 +357,36 @@ class WorkStoreSource:
 
     def entity_types(self):
         for key, type_, _, _, _ in self.ws.entities():
-            e = iri.entity(key)
+            e = self._iris[key] = iri.entity(key)
             self._keys[e] = key
             yield e, type_
 
     def entity_statements(self):
+        ent = self._entity
         for key, _, label, aliases, rels in self.ws.entities():
-            e = iri.entity(key)
+            e = ent(key)
             yield e, "label", (0, label), None
             for a in aliases:
                 yield e, "alias", a, None
             for p, o, lit in rels:
                 if not lit:
-                    yield e, "edge", p, iri.entity(o)
+                    yield e, "edge", p, ent(o)
                 elif p == "holdsPosition":
                     yield e, "position", o, None
 
     def evidence(self):
+        ent = self._entity
         for doc, s, p, o, lit, idx in self.ws.evidence():
-            yield iri.entity(s), None if lit else p, o if lit else iri.entity(o), iri.sentence(doc, idx)
+            yield ent(s), None if lit else p, o if lit else ent(o), iri.sentence(doc, idx)
 
     def entity_articles(self):
+        ent = self._entity
         for doc, key in self.ws.entity_articles():
-            yield iri.entity(key), iri.article(doc)
+            yield ent(key), iri.article(doc)
+
+    def _entity(self, key: str) -> str:
+        e = self._iris.get(key)
+        return e if e is not None else iri.entity(key)
 
     def mentions(self, keys, cap: int):
         for e in keys:

@@ -11,6 +11,7 @@ from .context import Span
 from .text import HAN, surnames
 
 _HEAD = r"(?:系列案件|系列案|专案|案件|案|犯罪团伙|团伙)"
+_has_digit = re.compile(r"\d").search
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +71,7 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
         spans.append(Span(s0, m.end(), "Case", text[s0:m.end()], text[s0:m.end()]))
         for k in range(s0, m.end()):
             taken[k] = True
-    for m in _rx().finditer(text):
+    for m in _rx().finditer(text) if _has_digit(text) else ():   # every code has a digit
         if any(taken[m.start():m.end()]):
             continue
         quoted = bool(m.group("q") or m.group("q2"))
@@ -99,7 +100,7 @@ def find_cases(text: str, taken: list[bool]) -> list[Span]:
         spans.append(Span(s0, m.end(), "Case", surface, surface, data={"code": code}))
         for k in range(s0, m.end()):
             taken[k] = True
-    for m in _anon_rx().finditer(text):
+    for m in _anon_rx().finditer(text) if "某" in text else ():
         if any(taken[m.start():m.end()]) or re.search("[因所涉犯被的了在将已对向从于迫]|发生|一起", m.group("desc")) \
                 or re.search("(?:投案|立案|报案|结案|办案|破案|作案|犯案|备案)$", m.group()):
             continue

@@ -52,10 +52,14 @@ def _heads_re() -> re.Pattern:
     return re.compile(lexicon.alternation(post_heads()))
 
 
+_ANON_TAILS = "某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉"
+_has_anon_tail = re.compile(_ANON_TAILS).search   # a cheap test before the surname scan
+
+
 @lru_cache(maxsize=1)
 def _anon_re() -> re.Pattern:
     sur = lexicon.alternation(surnames())
-    return re.compile(f"(?P<n>(?:{sur})(?:某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉))")
+    return re.compile(f"(?P<n>(?:{sur})(?:{_ANON_TAILS}))")
 
 
 @lru_cache(maxsize=1)
@@ -291,7 +295,7 @@ def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: l
                     used[k] = True
                 break
     # anonymised people: 徐某, 黄先生, 邵大爷 (kept per article, never merged)
-    for m in _anon_re().finditer(text):
+    for m in _anon_re().finditer(text) if _has_anon_tail(text) else ():
         if any(used[m.start():m.end()]):
             continue
         spans.append(Span(m.start(), m.end(), "Person", m.group("n"), m.group("n"), anonymous=True,
