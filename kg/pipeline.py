@@ -221,8 +221,8 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
     if scheduler:
         results = run_dask(process_article, tasks(), address=scheduler, timeout=timeout)
     else:
-        warm_up()   # once, before the workers are forked: they share what it loads
-        results = run_local(process_article, tasks(), workers=min(workers, max(1, total)), timeout=timeout)
+        results = run_local(process_article, tasks(), workers=min(workers, max(1, total)), timeout=timeout,
+                            init=warm_up)   # each worker loads the dictionaries once; the parent never does
     tick("extracting", 0, total)
     for tid, res in results:
         doc_id, sha, path = inflight.pop(tid)

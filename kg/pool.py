@@ -1,7 +1,7 @@
 """Running the map step: a supervised pool of worker processes, or a Dask cluster.
 
-`run_local` forks workers from a parent that has already loaded the dictionaries and compiled
-the grammars (so each worker starts at once and shares those pages), sends each one task at a
+`run_local` forks workers that first run an `init` (the build's loads the dictionaries and
+compiles the grammars in each worker, so the parent stays small), sends each one task at a
 time, and watches them: a task over its wall-clock budget has its worker killed and replaced and
 is reported as a `Failure` (stage "timeout"); a worker that dies (a crash, the OOM killer) is
 replaced and its task reported (stage "crash").  Workers die with their parent
@@ -15,6 +15,7 @@ Both yield (task id, result) as results come in, in no particular order.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import multiprocessing as mp
 import os
 import signal
@@ -38,11 +39,18 @@ def die_with_parent() -> None:
         pass
 
 
-def _worker(conn, fn, parent: int) -> None:
+def _worker(conn, fn, parent: int, init: Callable | None) -> None:
     die_with_parent()
     if os.getppid() != parent:   # the parent died before prctl took effect
         os._exit(0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    if init is not None:
+        try:
+            init()
+        except BaseException as e:
+            conn.send(("init-failed", one_line(e)))
+            return
+        conn.send(("ready", None))
     while True:
         try:
             msg = conn.recv()
@@ -62,11 +70,12 @@ def _worker(conn, fn, parent: int) -> None:
 
 
 class _Slot:
-    def __init__(self, ctx, fn):
+    def __init__(self, ctx, fn, init):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, fn, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, fn, os.getpid(), init), daemon=True)
         self.proc.start()
         child.close()
+        self.ready = init is None   # a worker with an init says when it is ready
         self.task = None      # (tid, name)
         self.started = 0.0
 
@@ -91,23 +100,29 @@ class _Slot:
 
 
 def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: int = 1,
-              timeout: float | None = 60.0, name_of: Callable[[tuple], str] = lambda a: str(a[1])
-              ) -> Iterator[tuple[object, object]]:
+              timeout: float | None = 60.0, name_of: Callable[[tuple], str] = lambda a: str(a[1]),
+              init: Callable | None = None) -> Iterator[tuple[object, object]]:
     """Run fn(*args) for each (task id, args) in forked worker processes; yield (task id,
-    result or Failure).  `timeout` is the wall-clock budget of one task (None: no budget)."""
+    result or Failure).  `timeout` is the wall-clock budget of one task (None: no budget).
+    `init()` runs once in each worker before its first task (not counted in the budget); if
+    it raises, KGError.  No worker is started when there is no task."""
     try:
         ctx = mp.get_context("fork")
     except ValueError:   # no fork on this platform
         ctx = mp.get_context("spawn")
     pending = iter(tasks)
+    first = next(pending, None)
+    if first is None:
+        return
+    pending = itertools.chain([first], pending)
     slots: list[_Slot] = []
     exhausted = False
 
     def feed(i: int) -> None:
         """Give slot i the next task, if any (a worker that cannot take it is replaced)."""
-        nonlocal exhausted
+        nonlocal exhausted, pending
         s = slots[i]
-        if s.task is not None or exhausted:
+        if s.task is not None or exhausted or not s.ready:
             return
         nxt = next(pending, None)
         if nxt is None:
@@ -116,27 +131,46 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
         tid, args = nxt
         try:
             s.conn.send((tid, args))
-        except (OSError, ValueError):
+        except (OSError, ValueError):   # the worker is gone: a new one takes the task when ready
             s.kill()
-            slots[i] = s = _Slot(ctx, fn)
-            s.conn.send((tid, args))
+            replace(i)
+            pending = itertools.chain([nxt], pending)
+            return
         s.task = (tid, name_of(args))
         s.started = time.monotonic()
 
+    def replace(i: int) -> None:
+        slots[i] = _Slot(ctx, fn, init)
+
     try:
-        slots = [_Slot(ctx, fn) for _ in range(max(1, workers))]
+        slots = [_Slot(ctx, fn, init) for _ in range(max(1, workers))]
         while True:
             for i in range(len(slots)):
                 feed(i)
             busy = [s for s in slots if s.task is not None]
-            if not busy:
+            starting = [s for s in slots if not s.ready]
+            if not busy and (exhausted or not starting):
                 return
             wait_for = None
-            if timeout is not None:
+            if timeout is not None and busy:
                 now = time.monotonic()
                 wait_for = max(0.0, min(s.started + timeout - now for s in busy))
-            ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], wait_for)
+            live = busy + starting
+            ready = wait([s.conn for s in live] + [s.proc.sentinel for s in live], wait_for)
             for i, s in enumerate(slots):
+                if not s.ready:
+                    if s.conn in ready:
+                        try:
+                            kind, detail = s.conn.recv()
+                        except (EOFError, OSError):
+                            kind, detail = "init-failed", f"exit code {s.proc.exitcode}"
+                        if kind != "ready":
+                            raise KGError(f"a worker process could not start: {detail}")
+                        s.ready = True
+                        feed(i)
+                    elif s.proc.sentinel in ready:
+                        raise KGError(f"a worker process died while starting (exit code {s.proc.exitcode})")
+                    continue
                 if s.task is None:
                     continue
                 if s.conn in ready:
@@ -153,16 +187,16 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
                     tid, name = s.task
                     code = s.proc.exitcode
                     s.kill()
-                    slots[i] = _Slot(ctx, fn)
+                    replace(i)
                     yield tid, Failure(name, "crash", f"the worker process died (exit code {code})")
                 elif timeout is not None and time.monotonic() - s.started > timeout:
                     tid, name = s.task
                     s.kill()
-                    slots[i] = _Slot(ctx, fn)
+                    replace(i)
                     yield tid, Failure(name, "timeout", f"over the per-article budget of {timeout:g} s")
     finally:
         for s in slots:
-            if s.task is not None:
+            if s.task is not None or not s.ready:
                 s.kill()
             else:
                 s.stop()
