@@ -54,7 +54,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from .fileio import write_atomic
 from .errors import GraphError, ResourceError
 from .rdf import KG
-from .model import ENTITY_TYPES
+from .vocab import ENTITY_TYPES
 
 ASSETS = Path(str(resources.files("kg") / "viewer_assets"))
 STATIC_LAYOUT_THRESHOLD = 800   # above this many nodes: layout in Python, physics off
