@@ -29,7 +29,8 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import GoldError, GraphError
 from .rdf import KG
-from .model import CORE_TYPES, ENTITY_TYPES, PREDICATES
+from .model import CORE_TYPES, PREDICATES
+from .vocab import ENTITY_TYPES
 
 TYPES = list(ENTITY_TYPES)
 CORE = list(CORE_TYPES)

@@ -39,7 +39,7 @@ from .figures_csv import observations_csv
 from .fileio import write_atomic
 from .graphio import PREFIXES, read_graph  # noqa: F401 - read_graph is part of this API
 from .rdf import ID, KG
-from .model import ENTITY_TYPES
+from .vocab import ENTITY_TYPES
 
 FORMATS = ("jsonld", "nt", "nq", "trig", "ttl", "graphml")
 DEFAULT_GRAPH = ID["graph/default"]

@@ -23,12 +23,12 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import GraphError
-from .rdf import ID, KG
+from .iri import ID_NS, KG_NS
 
 # The prefixes of docs/rdf-layout.md: Turtle/TriG output and the JSON-LD @context.
 PREFIXES: dict[str, str] = {
-    "kg": str(KG),
-    "id": str(ID),
+    "kg": KG_NS,
+    "id": ID_NS,
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "skos": str(SKOS),

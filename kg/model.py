@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The guidelines' entity types (docs/GUIDELINES.md) and relations.
-ENTITY_TYPES = ("Official", "Person", "Bureau", "Organization", "Campaign", "Case", "Award", "Place")
+# The entity types are the ontology's (kg/vocab.py); the guidelines' core types and relations:
 CORE_TYPES = ("Official", "Bureau", "Campaign", "Case", "Award")
 PREDICATES = ("holdsPosition", "memberOf", "subOrganizationOf", "locatedIn", "conducted",
               "solved", "partOf", "received", "endorsed")

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Namespace
 
 from . import iri
+from .graphio import PREFIXES
 from .model import ArticlePart, ArticleResult
 from .resolve import article_facts, article_keys, identity, mention_key
 
@@ -33,10 +34,9 @@ PROV_NS = "http://www.w3.org/ns/prov#"
 OA_NS = "http://www.w3.org/ns/oa#"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 ID_NS = iri.ID_NS
-PREFIXES = {"kg": KG_NS, "id": ID_NS, "rdfs": RDFS_NS, "skos": SKOS_NS, "dcterms": DCTERMS_NS,
-            "prov": PROV_NS, "oa": OA_NS, "xsd": XSD_NS}
-# Resource IRIs (id:) stay in full: their local names contain '/', which Turtle would escape.
-_OX_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "id"}
+# The prefixes the graph files declare (kg/graphio.py's table).  Resource IRIs (id:) stay in
+# full: their local names contain '/', which Turtle would escape; rdf: terms too.
+_OX_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("id", "rdf")}
 HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _OX_PREFIXES.items()).encode()
 
 # rdflib namespaces, for the modules that read graphs with rdflib (query, export, viewer …)

@@ -5,8 +5,9 @@
     >>> print(report.text)
 
 Runs pySHACL without inference, with ontology/kg.ttl mixed in as the ontology graph: the
-shapes list every allowed class explicitly, and RDFS inference would give an Official the
-class kg:Person too, breaking the "exactly one class of ours" rule.
+entity shapes find the entity classes through its rdfs:subClassOf axioms (the classes under
+kg:Entity), and RDFS inference would give an Official the class kg:Person too, breaking the
+"exactly one class of ours" rule.
 """
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ from .fileio import write_atomic
 from .errors import GraphError, ResourceError
 from . import iri
 from .rdf import KG
-from .model import ENTITY_TYPES
+from .vocab import ENTITY_TYPES
 
 ASSETS = Path(str(resources.files("kg") / "viewer_assets"))
 STATIC_LAYOUT_THRESHOLD = 800   # above this many nodes: layout in Python, physics off

@@ -8,7 +8,7 @@ from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.rdf import ID, KG
-from kg.model import ENTITY_TYPES
+from kg.vocab import ENTITY_TYPES
 
 
 def synthetic_graph(n: int, m: int, seed: int = 1, sources: bool = False) -> rdflib.Graph:

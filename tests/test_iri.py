@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 
 from kg import iri
 from kg.rdf import KG
-from kg.model import ENTITY_TYPES
+from kg.vocab import ENTITY_TYPES
 
 # Any Unicode scalar value (surrogates cannot be encoded), biased towards the troublemakers.
 HOSTILE = list(' \t\n\r<>"\'\\{}|^`（）【】“”《》「」·・　\u200b\ufeff😀👮‍♂️#%/?&;:')

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.model import ENTITY_TYPES, PREDICATES
+from kg.model import PREDICATES
+from kg.vocab import ENTITY_TYPES
 
 KG = Path(__file__).resolve().parent.parent / "kg"
 

@@ -11,7 +11,9 @@ from rdflib import OWL, RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.rdf import KG
-from kg.model import ENTITY_TYPES, PREDICATES
+from kg.model import PREDICATES
+from kg.errors import ResourceError
+from kg.vocab import ENTITY_TYPES, entity_types
 from kg.paths import ontology_file, shapes_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +21,7 @@ ONTOLOGY = ontology_file("kg.ttl")
 SHAPES = shapes_file()
 SCORER = ROOT.parent / "shared" / "tools" / "score_reference.py"
 
-CLASSES = list(ENTITY_TYPES) + ["Article", "Sentence", "Evidence", "Mention", "Observation"]
+CLASSES = ["Entity", *ENTITY_TYPES, "Article", "Sentence", "Evidence", "Mention", "Observation"]
 OBJECT_PROPS = ["memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf",
                 "received", "endorsed", "mentionedIn", "denotes", "subject"]
 DATA_PROPS = ["holdsPosition", "text", "index", "surface", "sourceFile", "byline", "encoding",
@@ -45,6 +47,24 @@ def test_exact_terms(onto):
     assert ours(onto, OWL.ObjectProperty) == set(OBJECT_PROPS)
     assert ours(onto, OWL.DatatypeProperty) == set(DATA_PROPS)
     assert set(PREDICATES) <= set(OBJECT_PROPS) | set(DATA_PROPS)
+
+
+def test_entity_types_are_the_classes_under_entity_most_specific_first():
+    # the guidelines' eight types, in the viewer's legend order
+    assert ENTITY_TYPES == ("Official", "Person", "Bureau", "Organization", "Campaign", "Case", "Award", "Place")
+
+
+def test_entity_types_of_another_ontology(tmp_path):
+    f = tmp_path / "o.ttl"
+    f.write_text("@prefix kg: <https://w3id.org/gongan-kg/ontology#> .\n"
+                 "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                 "kg:B rdfs:subClassOf kg:Entity . kg:A rdfs:subClassOf kg:Entity .\n"
+                 "kg:A2 rdfs:subClassOf kg:A . kg:A3 rdfs:subClassOf kg:A2 . kg:Article rdfs:subClassOf kg:Other .\n",
+                 encoding="utf-8")
+    assert entity_types(f) == ("B", "A3", "A2", "A")
+    f.write_text("@prefix kg: <https://w3id.org/gongan-kg/ontology#> .\nkg:A a kg:B .\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match="no class"):
+        entity_types(f)
 
 
 def test_header(onto):

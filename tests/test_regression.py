@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.model import ENTITY_TYPES, PREDICATES
+from kg.model import PREDICATES
+from kg.vocab import ENTITY_TYPES
 
 REGRESSION = Path(__file__).resolve().parent / "data" / "regression"
 

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from kg import viewer
 from kg.errors import GraphError, ResourceError
 from kg.rdf import ID, KG
-from kg.model import ENTITY_TYPES
+from kg.vocab import ENTITY_TYPES
 from kg.viewer import (graph_data, graph_data_from_store, render_html, render_html_from_store,
                        to_pyvis, write_html, write_html_from_store)
 from graphs import synthetic_graph

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg.model import ENTITY_TYPES
+from kg.vocab import ENTITY_TYPES
 from kg.viewer import write_html, write_html_from_store
 from graphs import synthetic_graph
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from .. import lexicon
 from .campaigns import heads as campaign_heads
 from .context import Span
+from .registry import SentenceView, extractor
 from .text import HAN, _dict_words, name_at, relation_cues
 
 
@@ -39,7 +40,9 @@ def _cue_re() -> re.Pattern:
     return re.compile(f"(?P<cue>{lexicon.alternation(received_cues())})(?P<span>[^，。；！？,;]{{2,40}})")
 
 
-def find_awards(text: str, taken: list[bool]) -> list[Span]:
+@extractor(50)
+def find_awards(view: SentenceView) -> list[Span]:
+    text, taken = view.text, view.taken
     spans = []
 
     def add(s, e, name, cue=None):

@@ -11,7 +11,8 @@ from functools import lru_cache
 from .. import lexicon
 from ..places import COUNTY
 from .context import Context, Span, bureau_name, police_functions, unit_suffixes
-from .text import HAN, common_word, relation_cues, stop_words, strip_quotes
+from .registry import SentenceView, extractor
+from .text import HAN, Bounds, common_word, relation_cues, stop_words, strip_quotes
 
 _CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局", "县公安局", "区公安分局", "区分局",
                   "区公安局", "公安分局", "公安局", "分局", "我市警方", "我区警方", "我县警方", "我市公安",
@@ -78,7 +79,14 @@ def _quote_depth(text: str) -> list[int]:
     return out
 
 
-def find_bureaus(text: str, ctx: Context, bounds: set[int]) -> list[Span]:
+@extractor(20, gives_way=True)
+def find_bureaus(view: SentenceView) -> list[Span]:
+    """Police organs.  They give way to people: they take their characters after the people
+    extractor has run, and one overlapping a person is dropped (people read them as posts)."""
+    return [b for b in _bureaus(view.text, view.ctx, view.bounds) if view.free(b.start, b.end)]
+
+
+def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
     spans: list[Span] = []
     taken = [False] * (len(text) + 1)
 

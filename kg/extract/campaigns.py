@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from .. import lexicon
 from .context import Span
+from .registry import SentenceView, extractor
 from .text import HAN, common_word, stop_words
 
 
@@ -87,7 +88,10 @@ def _quoted_list(text: str, m: re.Match) -> bool:
     return bool(_QUOTED_RUN.match(text, start, min(len(text), start + 27 * (_LIST_ITEMS + 1))))
 
 
-def find_campaigns(text: str, taken: list[bool], bounds: set[int], heading: bool = False) -> list[Span]:
+@extractor(60)
+def find_campaigns(view: SentenceView) -> list[Span]:
+    text, taken, bounds = view.text, view.taken, view.bounds
+    heading = view.kind in ("heading", "caption")
     spans = []
     if re.match("\\s*(?:关键词|关键字|标签|tags)[：:]", text, re.I):
         return spans   # a page's keyword line: words run together

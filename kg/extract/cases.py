@@ -8,6 +8,7 @@ from functools import lru_cache
 from .. import lexicon
 from .campaigns import CODE
 from .context import Span
+from .registry import SentenceView, extractor
 from .text import HAN, surnames
 
 _HEAD = r"(?:系列案件|系列案|专案|案件|案|犯罪团伙|团伙)"
@@ -49,7 +50,10 @@ def _anon_rx() -> re.Pattern:
     return re.compile(f"(?P<who>(?:{sur})某+[{HAN}]?(?=“)|(?:{sur})某+(?:等人|等|为首的)?)(?P<desc>“[^“”]{{2,12}}”[{HAN}]{{0,10}}?|[{HAN}]{{2,14}}?){_HEAD}")
 
 
-def find_cases(text: str, taken: list[bool]) -> list[Span]:
+@extractor(10)
+def find_cases(view: SentenceView) -> list[Span]:
+    """Cases, and the task forces named after a case's code (“7·12”专案组, typed Bureau)."""
+    text, taken = view.text, view.taken
     spans = []
     for m in _TASK_FORCE.finditer(text) if "“" in text else ():
         s0 = _place_before(text, m.start())   # (某县)“1998.3.6”专案组

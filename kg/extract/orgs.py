@@ -8,6 +8,7 @@ from .. import lexicon
 from ..errors import ResourceError
 from ..places import gazetteer
 from .context import Context, Span
+from .registry import SentenceView, extractor
 from .text import HAN, _dict_words, common_word, left_start, name_at, stop_words
 
 
@@ -97,7 +98,9 @@ def _media_rx() -> re.Pattern:
     return re.compile(f"(?:{lexicon.alternation(media_heads())})(?![告送表道到名案警复批])")
 
 
-def find_orgs(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
+@extractor(40)
+def find_orgs(view: SentenceView) -> list[Span]:
+    text, ctx, taken, bounds = view.text, view.ctx, view.taken, view.bounds
     spans = []
     P = ctx.place_re
     rx = _head_rx(P)

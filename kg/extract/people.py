@@ -8,7 +8,8 @@ from functools import lru_cache
 from .. import lexicon
 from .context import Context, Span, bureau_name, unit_suffixes
 from .orgs import org_heads, org_name
-from .text import HAN, NAME_STOP, common_word, name_at, stop_words, surnames
+from .registry import SentenceView, extractor
+from .text import HAN, NAME_STOP, Bounds, common_word, name_at, stop_words, surnames
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +200,21 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
     return spans
 
 
-def find_people(text: str, ctx: Context, bounds: set[int], kind: str, bureaus: list[Span] = ()) -> list[Span]:
+@extractor(30, ties=100)
+def find_people(view: SentenceView) -> list[Span]:
+    """People and officials with their posts, read from the text as written (the spaces around
+    a byline's names are not lost quotes), given the sentence's bureaus.  A person takes its
+    characters and those of its post.  At the same extent as another span, a person is listed
+    after it (the nearest-span rules then read the person)."""
+    people = [p for p in _people(view.plain, view.ctx, view.plain_bounds, view.kind, view.found.get("bureaus", ()))
+              if view.free(p.start, p.end)]
+    for sp in people:
+        view.take(sp)
+        view.take_range(*sp.data.get("post_span", (sp.start, sp.start)))
+    return people
+
+
+def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Span] = ()) -> list[Span]:
     spans: list[Span] = _bylines(text, bounds, kind)
     used = [False] * (len(text) + 1)
     for sp in spans:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from .. import lexicon
 from ..model import Span
 from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
+from .registry import SentenceView, extractor
 from .text import HAN, common_word
 
 # Words that, right after a place's short form, show it is used as a place (永康公安, 湖州警方).
@@ -167,6 +168,20 @@ def _police_named(texts: list[str], forms: set[str]) -> Counter:
 _TOWN = re.compile(f"(?P<name>[{HAN}]{{2,3}}?)(?P<suf>街道|镇|乡)")
 _VILLAGE = re.compile(f"(?P<name>[{HAN}]{{2,3}}?)(?P<suf>村|社区)(?!民|委|干部|级|组)")
 _NOT_NAME = set("一二三四五六七八九十百千个各全本该每乡村镇这那此其")
+
+
+@extractor(70)
+def find_places(view: SentenceView) -> list[Span]:
+    """The divisions the article names (in any of their forms, over other spans: 铜陵市 inside
+    铜陵市公安局), then towns and villages on free characters."""
+    ctx, text = view.ctx, view.text
+    spans = []
+    if ctx.form_map:
+        for m in re.finditer(ctx.place_re, text):
+            d = ctx.place_of(m.group())
+            if d is not None:
+                spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
+    return spans + find_towns(text, spans, view.taken, view.bounds)
 
 
 def find_towns(text: str, divisions: list, taken: list[bool], bounds: set[int]) -> list:

@@ -1,4 +1,11 @@
-"""Relations between the spans of an article (the guidelines' nine predicates).
+"""The Relate stage: relations between the spans of an article (the guidelines' nine predicates).
+
+A rule is a function (Article, Said) -> facts, run for every sentence in order (`RULES`); an
+article rule (Article) -> facts runs once after them (`ARTICLE_RULES`).  A fact is
+(sentence index, subject, predicate, object): the sentence is its evidence; subject and
+object are (type, canonical name), the object of holdsPosition the post as written.  What the
+rules share across sentences (the main bureau, the task forces, the last campaign named) is
+derived once, up front, in `Article`.
 
 Rules work inside one sentence, plus the article's main bureau as the implicit actor
 ("市公安局 …; 全年破获…": the article's own police did it).
@@ -6,6 +13,9 @@ Rules work inside one sentence, plus the article's main bureau as the implicit a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable
 
 from ..model import Document, Fact, Mention
 from ..places import gazetteer
@@ -15,181 +25,317 @@ from .text import relation_cues
 ACTORS = ("Bureau", "Organization")
 RECIPIENTS = ("Bureau", "Organization", "Person", "Official", "Place", "Campaign")
 
+Key = tuple[str, str]
+Found = Iterable[tuple[int, Key, str, "Key | str"]]   # (sentence index, subject, predicate, object)
+_END = (float("inf"),)
 
+
+@dataclass
+class Said:
+    """One sentence as the rules read it."""
+    n: int               # its position among the article's analysed sentences
+    index: int           # Sentence.index: the evidence of the facts read from it
+    text: str
+    spans: list[Span]
+
+    @cached_property
+    def actors(self) -> list[Span]:
+        return [sp for sp in self.spans if sp.type in ACTORS]
+
+
+@dataclass
+class Article:
+    """What the rules read of an article, derived once before they run."""
+    doc_id: str
+    ctx: Context
+    sentences: list[Said]
+    mentioned: set[Key]                  # (type, name) of every span
+    posted: dict[Key, tuple[int, int, int]] = field(default_factory=dict)
+    extra: list[Mention] = field(default_factory=list)   # the bodies named in posts (posted), as mentions
+    main_key: Key | None = None          # the article's main bureau, if the article names it
+    found_places: set[str] = field(default_factory=set)
+    forces: dict[str, list[Key]] = field(default_factory=dict)      # a case's code -> its task forces
+    campaign_before: list[Key | None] = field(default_factory=list)  # per sentence: the last campaign before it
+
+    @classmethod
+    def of(cls, doc_id: str, ctx: Context, analysed) -> "Article":
+        sentences = [Said(n, index, text, spans) for n, (index, text, spans) in enumerate(analysed)]
+        art = cls(doc_id, ctx, sentences, {(sp.type, sp.name) for s in sentences for sp in s.spans})
+        main = ctx.main_bureau()
+        art.main_key = ("Bureau", main) if main and ("Bureau", main) in art.mentioned else None
+        art.found_places = {d.name for d in ctx.places.found.values()}
+        last = None
+        for s in sentences:
+            art.campaign_before.append(last)
+            for j, sp in enumerate(s.spans):
+                if sp.data.get("task_force"):   # “7·12”专案组: it solves that case
+                    art.forces.setdefault(sp.data["task_force"], []).append((sp.type, sp.name))
+                if sp.type == "Campaign":
+                    last = (sp.type, sp.name)
+                if sp.type in ("Official", "Person"):
+                    for k, (typ, org) in enumerate(sp.data.get("orgs", [])):
+                        art.posted.setdefault((typ, org), (s.n, j, k))
+                        art.extra.append(Mention(doc_id, s.index, typ, org, org))
+        return art
+
+    def known(self, key: Key, at: tuple = _END) -> bool:
+        """The article names `key`: as a span, or as a body in a post at or before `at`
+        ((sentence, span, body) positions: the rules read the article in order)."""
+        where = self.posted.get(key)
+        return key in self.mentioned or where is not None and where <= at
+
+
+# --------------------------------------------------------------------------- sentence rules
+
+def posts(art: Article, s: Said) -> Found:
+    """A person's posts (holdsPosition) and the bodies they serve in (memberOf): those the post
+    names, and an organ written right before or inside the post (公安部第三督察组组长X)."""
+    ents = s.spans
+    for j, sp in enumerate(ents):
+        if sp.type not in ("Official", "Person"):
+            continue
+        key = (sp.type, sp.name)
+        for post in sp.data.get("posts", []):
+            yield s.index, key, "holdsPosition", post
+        ps, pe = sp.data.get("post_span", (-1, -1))
+        named = {n for _, n in sp.data.get("orgs", [])}
+        for o in ents:
+            if o.type in ("Bureau", "Organization") and o.name not in named and ps >= 0 \
+                    and (o.surface == o.name or o.data.get("written")) \
+                    and (o.end == ps or ps <= o.start and o.end <= pe) \
+                    and not any(b is not o and b.type == "Bureau" and b.start == o.end for b in ents):
+                yield s.index, key, "memberOf", (o.type, o.name)
+        for k, (typ, org) in enumerate(sp.data.get("orgs", [])):
+            yield s.index, key, "memberOf", (typ, org)
+            yield from _committee(art, s.index, (typ, org), (s.n, j, k))
+
+
+def task_forces(art: Article, s: Said) -> Found:
+    """A task force is under the organ that formed it (宝鸡市公安局…成立“…”专案组), else the main bureau."""
+    for sp in s.spans:
+        if sp.data.get("task_force"):
+            owner = next((b for b in reversed(s.spans) if b.type == "Bureau" and b.end <= sp.start
+                          and not b.data.get("task_force") and b.name.endswith(("公安局", "公安厅", "分局"))), None)
+            okey = (owner.type, owner.name) if owner else art.main_key
+            if okey:
+                yield s.index, (sp.type, sp.name), "subOrganizationOf", okey
+
+
+def bureau_parents(art: Article, s: Said) -> Found:
+    """A unit under the organ its name was read with, if the article names that organ."""
+    main = art.main_key[1] if art.main_key else None
+    for j, sp in enumerate(s.spans):
+        if sp.type == "Bureau":
+            parent = sp.data.get("parent")
+            if parent and art.known(("Bureau", parent), (s.n, j, -1)) or parent == main and art.main_key:
+                yield s.index, (sp.type, sp.name), "subOrganizationOf", ("Bureau", parent)
+
+
+def org_parents(art: Article, s: Said) -> Found:
+    """公安部第五督察组 -> 公安部, …统计局调查中心 -> …统计局 (when the article names the parent)."""
+    for j, sp in enumerate(s.spans):
+        if sp.type == "Organization":
+            pk = sp.data.get("parent_key") or (sp.data.get("parent") and ("Organization", sp.data["parent"]))
+            if pk and art.known(tuple(pk), (s.n, j, -1)):
+                yield s.index, (sp.type, sp.name), "subOrganizationOf", tuple(pk)
+
+
+def seats(art: Article, s: Said) -> Found:
+    """An organ named after a place the article names is located there (永康市公安局 -> 永康市);
+    a committee's unit is under the committee (X委政法委 -> X委)."""
+    for j, sp in enumerate(s.spans):
+        if sp.type in ("Bureau", "Organization"):
+            key = (sp.type, sp.name)
+            code = sp.data.get("division")
+            if code and sp.name == _top_name(sp, code, art.ctx):
+                d = gazetteer().by_code.get(code)
+                if d is not None and d.name in art.found_places:
+                    yield s.index, key, "locatedIn", ("Place", art.ctx.short.get(d.code, d.name))
+            yield from _committee(art, s.index, key, (s.n, j, -1))
+
+
+def bylines(art: Article, s: Said) -> Found:
+    """齐鲁晚报记者张某某: the reporter works for the outlet."""
+    for org, person in _bylines(s.text, s.spans):
+        yield s.index, (person.type, person.name), "memberOf", (org.type, org.name)
+
+
+def organ_chains(art: Article, s: Said) -> Found:
+    """A bureau written right after another is its unit (杭州市公安局拱墅区分局)."""
+    organs = [sp for sp in s.spans if sp.type == "Bureau"]
+    for a, b in zip(organs, organs[1:]):
+        if a.end == b.start and a.name != b.name:
+            yield s.index, (b.type, b.name), "subOrganizationOf", (a.type, a.name)
+
+
+def conducted(art: Article, s: Said) -> Found:
+    """Who runs a campaign: the main bureau, actors with a cue word before it or the clause's
+    subject, and the organ whose deployment the sentence follows."""
+    for sp in s.spans:
+        if sp.type == "Campaign":
+            key = (sp.type, sp.name)
+            if art.main_key:
+                yield s.index, art.main_key, "conducted", key
+            cued = _cued_actors(s.text, s.actors, sp, "conducted") or _subjects(s.text, s.actors, sp)
+            for a in cued + _directors(s.text, s.actors, sp, s.spans):
+                yield s.index, (a.type, a.name), "conducted", key
+
+
+def cases(art: Article, s: Said) -> Found:
+    """A case is part of the campaign it was solved in (在“净网2022”专项行动中…侦破“4·18”案) and
+    solved by the bureaus with a cue word before it, its task forces, else the main bureau."""
+    text = s.text
+    for sp in s.spans:
+        if sp.type != "Case":
+            continue
+        key = (sp.type, sp.name)
+        for c in s.spans:
+            if c.type == "Campaign" and c.end <= sp.start and re.match("(?:中|期间|以来)", text[c.end:c.end + 2]) \
+                    and text[max(0, c.start - 2):c.start].endswith(("在", "开展", "于")):
+                yield s.index, key, "partOf", (c.type, c.name)
+        bureaus = [a for a in _cued_actors(text, s.actors, sp, "solved") if a.type == "Bureau"]
+        for a in bureaus:
+            yield s.index, (a.type, a.name), "solved", key
+        for f in art.forces.get(sp.data.get("code") or "-", []):
+            yield s.index, f, "solved", key
+        if art.main_key and not bureaus:
+            yield s.index, art.main_key, "solved", key
 
 
 _BACK_REF = re.compile(r"(?:该|此|这一?|上述)(?:项)?(?:做法|机制|工作|模式|经验|举措|项目|系统|平台|创新)")
 
 
-def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Mention]]:
-    facts: list[Fact] = []
-    extra: list[Mention] = []
-    did = doc.doc_id
-    mentioned = {(sp.type, sp.name) for _, _, spans in analysed for sp in spans}
-    main = ctx.main_bureau()
-    main_key = ("Bureau", main) if main and ("Bureau", main) in mentioned else None
-    found_places = {d.name for d in ctx.places.found.values()}
+def awards(art: Article, s: Said) -> Found:
+    """Who received an award (`_recipients`); else the campaign a back reference points to
+    (该做法…被评为), the sentence's topic, or the main bureau."""
+    text, ents = s.text, s.spans
+    nested = None   # the spans inside a longer one, found once per sentence when an award asks
+    for j, sp in enumerate(ents):
+        if sp.type != "Award" or sp.data.get("handed"):
+            continue   # 为“最美交警”“最美社区民警”授奖: the honours, not who got them
+        key = (sp.type, sp.name)
+        nested = _inside_longer(ents) if nested is None else nested
+        whos = _recipients(text, ents, sp, nested)
+        for w in whos[1:]:
+            yield s.index, w, "received", key
+        who = whos[0] if whos else None
+        if who is None and _BACK_REF.search(text[:sp.start]):
+            who = next(((c.type, c.name) for c in reversed(ents[:j]) if c.type == "Campaign"),
+                       art.campaign_before[s.n])
+        cue = sp.data.get("cue") or ""
+        adjectival = cue and text[max(0, sp.start - 1):sp.start] == "的" and cue in text[max(0, sp.start - len(cue) - 1):sp.start]
+        if who is None and ("counted_from" in sp.data or adjectival):
+            continue   # honours counted or handed out: no implicit recipient
+        if who is None:   # the sentence's topic: 解放路派出所成立于…，自…被…授予…
+            topic = next((t for t in ents if t.type in ("Bureau", "Person", "Official") and t.start <= 1
+                          and not t.anonymous and t.end <= sp.start), None)
+            while topic is not None:   # the end of a chain of organs: 市公安局 + 解放路派出所
+                nxt = next((t for t in ents if t.type == "Bureau" and t.start == topic.end), None)
+                if nxt is None:
+                    break
+                topic = nxt
+            if topic is not None:
+                who = (topic.type, topic.name)
+        if who is None and art.main_key:
+            who = art.main_key
+        if who is not None:
+            yield s.index, who, "received", key
 
-    def fact(i, s, p, o):
-        if s != o:
-            facts.append(Fact(did, i, s, p, o))
 
-    # task forces named by a case's code (“7·12”专案组): they solve that case
-    forces: dict[str, list] = {}
-    for _, _, spans in analysed:
-        for sp in spans:
-            if sp.data.get("task_force"):
-                forces.setdefault(sp.data["task_force"], []).append((sp.type, sp.name))
-    last_campaign = None
-    for index, text, spans in analysed:
-        ents = spans
-        nested = None   # the spans inside a longer one, found once per sentence when an award asks
-        for sp in ents:
-            key = (sp.type, sp.name)
-            # posts, and the bodies they name
-            if sp.type in ("Official", "Person"):
-                for post in sp.data.get("posts", []):
-                    fact(index, key, "holdsPosition", post)
-                ps, pe = sp.data.get("post_span", (-1, -1))
-                named = {n for _, n in sp.data.get("orgs", [])}
-                for o in ents:   # an organ written before or inside the post (公安部第三督察组组长X)
-                    if o.type in ("Bureau", "Organization") and o.name not in named and ps >= 0 \
-                            and (o.surface == o.name or o.data.get("written")) \
-                            and (o.end == ps or ps <= o.start and o.end <= pe) \
-                            and not any(b is not o and b.type == "Bureau" and b.start == o.end for b in ents):
-                        fact(index, key, "memberOf", (o.type, o.name))
-                for typ, org in sp.data.get("orgs", []):
-                    fact(index, key, "memberOf", (typ, org))
-                    mentioned.add((typ, org))
-                    extra.append(Mention(did, index, typ, org, org))
-                    _org_structure(index, (typ, org), mentioned, fact, found_places)
-            if sp.data.get("task_force"):   # under the organ that formed it (宝鸡市公安局…成立“…”专案组)
-                owner = next((b for b in reversed(ents) if b.type == "Bureau" and b.end <= sp.start
-                              and not b.data.get("task_force") and b.name.endswith(("公安局", "公安厅", "分局"))), None)
-                okey = (owner.type, owner.name) if owner else main_key
-                if okey:
-                    fact(index, key, "subOrganizationOf", okey)
-            if sp.type == "Bureau":
-                parent = sp.data.get("parent")
-                if parent and ("Bureau", parent) in mentioned or parent == main and main_key:
-                    fact(index, key, "subOrganizationOf", ("Bureau", parent))
-            if sp.type == "Organization":   # 公安部第五督察组 -> 公安部, …统计局调查中心 -> …统计局
-                pk = sp.data.get("parent_key") or (sp.data.get("parent") and ("Organization", sp.data["parent"]))
-                if pk and tuple(pk) in mentioned:
-                    fact(index, key, "subOrganizationOf", tuple(pk))
-            if sp.type in ("Bureau", "Organization"):
-                code = sp.data.get("division")
-                if code and sp.name == _top_name(sp, code, ctx):
-                    d = gazetteer().by_code.get(code)
-                    if d is not None and d.name in found_places:
-                        fact(index, key, "locatedIn", ("Place", ctx.short.get(d.code, d.name)))
-                _org_structure(index, key, mentioned, fact, found_places)
-        for org, person in _bylines(text, ents):   # 齐鲁晚报记者张某某: the reporter works for the outlet
-            fact(index, (person.type, person.name), "memberOf", (org.type, org.name))
-        # a bureau written right after another is its unit (杭州市公安局拱墅区分局)
-        organs = [sp for sp in ents if sp.type == "Bureau"]
-        for a, b in zip(organs, organs[1:]):
-            if a.end == b.start and a.name != b.name:
-                fact(index, (b.type, b.name), "subOrganizationOf", (a.type, a.name))
-        actors = [sp for sp in ents if sp.type in ACTORS]
-        for sp in ents:
-            if sp.type == "Campaign":
-                last_campaign = (sp.type, sp.name)
-                if main_key:
-                    fact(index, main_key, "conducted", (sp.type, sp.name))
-                cued = _cued_actors(text, actors, sp, "conducted") or _subjects(text, actors, sp)
-                for a in cued + _directors(text, actors, sp, ents):
-                    fact(index, (a.type, a.name), "conducted", (sp.type, sp.name))
-            elif sp.type == "Case":
-                # 在“净网2022”专项行动中…侦破“4·18”案: the case is part of the campaign
-                for c in ents:
-                    if c.type == "Campaign" and c.end <= sp.start and re.match("(?:中|期间|以来)", text[c.end:c.end + 2]) \
-                            and text[max(0, c.start - 2):c.start].endswith(("在", "开展", "于")):
-                        fact(index, (sp.type, sp.name), "partOf", (c.type, c.name))
-                bureaus = [a for a in _cued_actors(text, actors, sp, "solved") if a.type == "Bureau"]
-                for a in bureaus:
-                    fact(index, (a.type, a.name), "solved", (sp.type, sp.name))
-                for f in forces.get(sp.data.get("code") or "-", []):
-                    fact(index, f, "solved", (sp.type, sp.name))
-                if main_key and not bureaus:
-                    fact(index, main_key, "solved", (sp.type, sp.name))
-            elif sp.type == "Award":
-                if sp.data.get("handed"):
-                    continue   # 为“最美交警”“最美社区民警”授奖: the honours, not who got them
-                nested = _inside_longer(ents) if nested is None else nested
-                whos = _recipients(text, ents, sp, nested)
-                for w in whos[1:]:
-                    fact(index, w, "received", (sp.type, sp.name))
-                who = whos[0] if whos else None
-                if who is None and _BACK_REF.search(text[:sp.start]) and last_campaign:
-                    who = last_campaign
-                cue = sp.data.get("cue") or ""
-                adjectival = cue and text[max(0, sp.start - 1):sp.start] == "的" and cue in text[max(0, sp.start - len(cue) - 1):sp.start]
-                if who is None and ("counted_from" in sp.data or adjectival):
-                    continue   # honours counted or handed out: no implicit recipient
-                if who is None:   # the sentence's topic: 解放路派出所成立于…，自…被…授予…
-                    topic = next((t for t in ents if t.type in ("Bureau", "Person", "Official") and t.start <= 1
-                                  and not t.anonymous and t.end <= sp.start), None)
-                    while topic is not None:   # the end of a chain of organs: 市公安局 + 解放路派出所
-                        nxt = next((t for t in ents if t.type == "Bureau" and t.start == topic.end), None)
-                        if nxt is None:
-                            break
-                        topic = nxt
-                    if topic is not None:
-                        who = (topic.type, topic.name)
-                if who is None and main_key:
-                    who = main_key
-                if who is not None:
-                    fact(index, who, "received", (sp.type, sp.name))
-        # endorsements: officials who 批示肯定/点赞 … the campaign named, else the bureau
-        for seg_start, seg_end in _segments(text):
-            if not any(c in text[seg_start:seg_end] for c in relation_cues()["endorsed"]):
-                continue
-            seg = [sp for sp in ents if seg_start <= sp.start < seg_end]
-            officials = [sp for sp in seg if sp.type == "Official"]
-            campaigns = [sp for sp in seg if sp.type == "Campaign"]
-            own = {n for o in officials for _, n in o.data.get("orgs", [])}
-            organs = [(b.type, b.name) for b in seg if b.type == "Bureau" and b.name not in own
-                      and not any(o.start <= b.start < o.end for o in officials)]
-            targets = [(c.type, c.name) for c in campaigns] or organs[-1:] or ([main_key] if main_key else [])
-            for o in officials:
-                for t in targets:
-                    fact(index, (o.type, o.name), "endorsed", t)
-    # the article's bureau under the bureau of the place above it (永康市公安局 -> 金华市公安局)
-    if main_key and ctx.home is not None:
+def endorsements(art: Article, s: Said) -> Found:
+    """Officials who 批示肯定/点赞 … endorse the campaign named, else the bureau, in their part
+    of the sentence."""
+    text, ents = s.text, s.spans
+    for seg_start, seg_end in _segments(text):
+        if not any(c in text[seg_start:seg_end] for c in relation_cues()["endorsed"]):
+            continue
+        seg = [sp for sp in ents if seg_start <= sp.start < seg_end]
+        officials = [sp for sp in seg if sp.type == "Official"]
+        campaigns = [sp for sp in seg if sp.type == "Campaign"]
+        own = {n for o in officials for _, n in o.data.get("orgs", [])}
+        organs = [(b.type, b.name) for b in seg if b.type == "Bureau" and b.name not in own
+                  and not any(o.start <= b.start < o.end for o in officials)]
+        targets = [(c.type, c.name) for c in campaigns] or organs[-1:] or ([art.main_key] if art.main_key else [])
+        for o in officials:
+            for t in targets:
+                yield s.index, (o.type, o.name), "endorsed", t
+
+
+# --------------------------------------------------------------------------- article rules
+
+def main_bureau_parent(art: Article) -> Found:
+    """The article's bureau is under the bureau of the place above it (永康市公安局 -> 金华市公安局),
+    stated where the main bureau is first named."""
+    ctx = art.ctx
+    if art.main_key and ctx.home is not None:
         parent = gazetteer().parent(ctx.home)
         if parent is not None:
             pkey = ("Bureau", ctx.written.get(parent.code) or bureau_name(parent))
-            if pkey in mentioned:
-                first = next(i for i, _, spans in analysed for sp in spans if (sp.type, sp.name) == main_key)
-                fact(first, main_key, "subOrganizationOf", pkey)
-    # every county-level bureau under the mentioned bureau of its prefecture (如东县公安局 -> 南通市公安局)
-    written = dict(ctx.written)
-    for index, _, spans in analysed:
-        for sp in spans:
+            if art.known(pkey):
+                first = next(s.index for s in art.sentences for sp in s.spans if (sp.type, sp.name) == art.main_key)
+                yield first, art.main_key, "subOrganizationOf", pkey
+
+
+def county_bureau_parents(art: Article) -> Found:
+    """Every county-level bureau is under the named bureau of its prefecture (如东县公安局 -> 南通市公安局)."""
+    for s in art.sentences:
+        for sp in s.spans:
             d = gazetteer().by_code.get(sp.data.get("division") or "")
-            if sp.type != "Bureau" or d is None or d.level != "county" or (sp.type, sp.name) == main_key:
+            if sp.type != "Bureau" or d is None or d.level != "county" or (sp.type, sp.name) == art.main_key:
                 continue
             parent = gazetteer().parent(d)
             if parent is not None and parent.level == "prefecture":
-                pkey = ("Bureau", written.get(parent.code) or bureau_name(parent))
-                if pkey in mentioned and pkey != (sp.type, sp.name):
-                    fact(index, (sp.type, sp.name), "subOrganizationOf", pkey)
-    # organisations named after a place the article names are located there (深圳市委 -> 深圳市)
-    shown = {d.name: ctx.short.get(d.code, d.name) for d in ctx.places.found.values()}
+                pkey = ("Bureau", art.ctx.written.get(parent.code) or bureau_name(parent))
+                if art.known(pkey) and pkey != (sp.type, sp.name):
+                    yield s.index, (sp.type, sp.name), "subOrganizationOf", pkey
+
+
+def posted_seats(art: Article) -> Found:
+    """An organisation named in a post after a place the article names is located there (深圳市委 -> 深圳市)."""
+    shown = {d.name: art.ctx.short.get(d.code, d.name) for d in art.ctx.places.found.values()}
     places = sorted(set(shown) | set(shown.values()), key=len, reverse=True)
-    for m in extra:
+    for m in art.extra:
         if m.type == "Organization":
             p = next((p for p in places if m.name.startswith(p)), None)
             if p:
-                fact(m.sentence, (m.type, m.name), "locatedIn", ("Place", shown.get(p, p)))
-    seen, unique = set(), []
-    for f in facts:
-        k = (f.subject, f.predicate, f.object, f.sentence)
-        if k not in seen:
-            seen.add(k)
-            unique.append(f)
-    return unique, extra
+                yield m.sentence, (m.type, m.name), "locatedIn", ("Place", shown.get(p, p))
+
+
+RULES: list[Callable[[Article, Said], Found]] = [
+    posts, task_forces, bureau_parents, org_parents, seats, bylines, organ_chains,
+    conducted, cases, awards, endorsements]
+ARTICLE_RULES: list[Callable[[Article], Found]] = [main_bureau_parent, county_bureau_parents, posted_seats]
+
+
+def relate(doc: Document, ctx: Context, analysed) -> tuple[list[Fact], list[Mention]]:
+    """The article's facts (each once per sentence, none relating a thing to itself) and the
+    bodies named in posts as extra mentions."""
+    art = Article.of(doc.doc_id, ctx, analysed)
+    facts: list[Fact] = []
+    seen: set = set()
+
+    def add(found: Found) -> None:
+        for index, subj, pred, obj in found:
+            if subj != obj and (subj, pred, obj, index) not in seen:
+                seen.add((subj, pred, obj, index))
+                facts.append(Fact(doc.doc_id, index, subj, pred, obj))
+    for s in art.sentences:
+        for rule in RULES:
+            add(rule(art, s))
+    for rule in ARTICLE_RULES:
+        add(rule(art))
+    return facts, art.extra
+
+
+_COMMITTEE = re.compile(r"(.+?委)(政法委|理论中心组|宣传部|组织部)$")
+
+
+def _committee(art: Article, index: int, key: Key, at: tuple) -> Found:
+    """X委政法委 / X委理论中心组 belong to X委."""
+    typ, name = key
+    m = _COMMITTEE.match(name) if typ == "Organization" else None
+    if m and art.known(("Organization", m.group(1)), at):
+        yield index, key, "subOrganizationOf", ("Organization", m.group(1))
 
 
 _BYLINE_GAP = re.compile(r"^[\s（(“”]*(?:·[\u4e00-\u9fff]{1,5})?\s*(?:[\u4e00-\u9fff]{0,4}\s*\d{1,2}月\d{1,2}日(?:电|消息|讯)|讯)?"
@@ -235,14 +381,6 @@ def _top_name(sp: Span, code: str, ctx: Context) -> str:
     if sp.type == "Bureau":
         return top if sp.name == top else sp.name
     return sp.name if sp.name.startswith(ctx.short.get(code, d.name)) else ""
-
-
-def _org_structure(index, key, mentioned, fact, found_places):
-    """X委政法委 / X委理论中心组 belong to X委."""
-    typ, name = key
-    m = re.match(r"(.+?委)(政法委|理论中心组|宣传部|组织部)$", name)
-    if typ == "Organization" and m and ("Organization", m.group(1)) in mentioned:
-        fact(index, key, "subOrganizationOf", ("Organization", m.group(1)))
 
 
 def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> list[Span]:

@@ -1,0 +1,94 @@
+"""The Naming stage, after Find: one canonical name per organ within an article.
+
+A branch written 旌阳区分局 and 旌阳分局 takes the fuller form, a name defined as short for
+another is that one, and an autonomous division written short (红河州) keeps that form, as do
+its organs.  The stage renames the spans in place and records the names in the context
+(`Context.written`, `Context.short`) for the relation rules.
+"""
+from __future__ import annotations
+
+import re
+
+from ..places import gazetteer
+from .context import Context, bureau_name
+
+
+def name_organs(ctx: Context, analysed) -> None:
+    """Rename the spans of `analysed` (kg.extract.find's output) in place."""
+    ctx.written = one_name_per_organ(analysed)
+    autonomous_as_written(analysed, ctx)
+
+
+def autonomous_as_written(analysed, ctx: Context) -> None:
+    """An autonomous prefecture or county written short (红河州, 循化县) keeps that name in the
+    article, and so do its organs (红河州公安局)."""
+    short: dict[str, str] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            d = gazetteer().by_code.get(sp.data.get("division") or "") if sp.type == "Place" else None
+            if d is not None and "自治" in d.name and not d.name.endswith("自治区") and sp.surface != d.name \
+                    and len(sp.surface) >= 3 and sp.surface[-1] == d.name[-1]:
+                short.setdefault(d.code, sp.surface)
+    if not short:
+        return
+    full = {gazetteer().by_code[c].name: w for c, w in short.items()}
+
+    def rename(name):
+        for f, w in full.items():
+            if name and name.startswith(f):
+                return w + name[len(f):]
+        return name
+    for _, _, spans in analysed:
+        for sp in spans:
+            sp.name = rename(sp.name)
+            if sp.data.get("parent"):
+                sp.data["parent"] = rename(sp.data["parent"])
+            if "orgs" in sp.data:
+                sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
+    ctx.short = short
+    for c, w in short.items():
+        ctx.written.setdefault(c, rename(ctx.written.get(c) or bureau_name(gazetteer().by_code[c])))
+
+
+_SHORT_FOR = re.compile(r"[（(](?:以下|下文)?简称[：:]?“([^“”]{2,12})”[）)]")
+
+
+def one_name_per_organ(analysed) -> dict[str, str]:
+    """Within an article, one name per police organ: a branch written 旌阳区分局 and 旌阳分局 takes
+    the fuller form, and a name defined as short for another (（以下简称“旌阳分局”）) is that one."""
+    branches: dict[str, str] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            code = sp.data.get("division")
+            if sp.type == "Bureau" and code and "分局" in sp.name and sp.data.get("written"):
+                best = branches.get(code)
+                if best is None or len(sp.name) > len(best):
+                    branches[code] = sp.name
+    aliases: dict[str, str] = {}
+    for _, text, spans in analysed:
+        for m in _SHORT_FOR.finditer(text):
+            owner = next((sp for sp in reversed(spans) if sp.end <= m.start() and sp.type != "Place"), None)
+            if owner is not None and owner.end == m.start():
+                aliases[m.group(1)] = owner.name
+    built = {bureau_name(gazetteer().by_code[c]): w for c, w in branches.items()}
+    built = {b: w for b, w in built.items() if b != w}
+
+    def rename(name):
+        for b, w in built.items():
+            if name and name.startswith(b):
+                return w + name[len(b):]
+        return name
+    for _, _, spans in analysed:
+        for sp in spans:
+            code = sp.data.get("division")
+            if sp.type == "Bureau" and code in branches and "分局" in sp.name and sp.name != branches[code]:
+                sp.name = branches[code]
+            elif sp.type == "Bureau":
+                sp.name = rename(sp.name)
+            if sp.data.get("parent"):
+                sp.data["parent"] = rename(sp.data["parent"])
+            if "orgs" in sp.data:
+                sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
+            if sp.surface in aliases and sp.type != "Place":
+                sp.name = aliases[sp.surface]
+    return branches
