@@ -102,7 +102,6 @@ def main(argv=None) -> int:
             continue
         try:
             list(ox.parse(rdf.HEADER + part.turtle, format=ox.RdfFormat.TURTLE))
-            list(ox.parse(part.viewer, format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError:
             unparsed += 1
             record("output does not parse", text)

@@ -296,6 +296,24 @@ def _json_term(term) -> dict | None:
     return out
 
 
+def _sorted_jsonld(text: str) -> str:
+    """rdflib writes JSON-LD nodes in hash order: sort them (by @id) and their value lists, so
+    the same graph always gives the same text."""
+    doc = json.loads(text)
+
+    def key(v) -> str:
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    nodes = (doc["@graph"] if "@graph" in doc else [doc]) if isinstance(doc, dict) else doc
+    if isinstance(nodes, list):
+        for n in nodes:
+            if isinstance(n, dict):
+                for k, v in n.items():
+                    if isinstance(v, list):
+                        n[k] = sorted(v, key=key)
+        nodes.sort(key=key)
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """Render a result as `table` (aligned text, CJK-aware, compact IRIs), `csv`, or `json`
     (SPARQL 1.1 Query Results JSON; for CONSTRUCT/DESCRIBE, `json` gives JSON-LD and `table`
@@ -306,7 +324,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         if result.type == "ASK":
             return json.dumps({"head": {}, "boolean": bool(result.rows[0][0])}, indent=2)
         if result.graph is not None:
-            return result.graph.serialize(format="json-ld", indent=2, auto_compact=True)
+            return _sorted_jsonld(result.graph.serialize(format="json-ld", indent=2, auto_compact=True))
         bindings = []
         for row in result.terms:
             b = {v: _json_term(t) for v, t in zip(result.vars, row) if t is not None}

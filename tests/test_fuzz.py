@@ -118,7 +118,6 @@ def test_mutated_articles_through_the_whole_pipeline(texts, encoding):
             assert part.stage == "read", part   # only unreadable bytes may fail
             continue
         list(ox.parse(rdf.HEADER + part.turtle, format=ox.RdfFormat.TURTLE))
-        list(ox.parse(part.viewer, format=ox.RdfFormat.N_TRIPLES))
         results.append(extract_document(document_from_text(data.decode(encoding, errors="replace"), doc_id=f"f{i}")))
     ttl, trig = graph_bytes(results)
     rdflib.Graph().parse(data=ttl, format="turtle")
