@@ -85,6 +85,7 @@ class WorkStore:
 
     def __init__(self, path: Path | None = None, *, fingerprint_: str | None = None):
         self.path = path
+        self.readonly = False
         try:
             if path is not None:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +105,27 @@ class WorkStore:
             raise GraphError(f"{path}: cannot open the build cache ({e}); delete it to start afresh") from None
         self._pending = 0
 
+    @classmethod
+    def reader(cls, path: Path) -> "WorkStore":
+        """A read-only view of a finished store (another process may read it at the same time);
+        `prepare_reads` must have run on it."""
+        ws = cls.__new__(cls)
+        ws.path, ws.readonly, ws._pending = path, True, 0
+        try:
+            ws.db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True,
+                                    isolation_level=None, check_same_thread=False)
+            ws.db.execute("PRAGMA cache_size=-32000")
+        except sqlite3.DatabaseError as e:
+            raise GraphError(f"{path}: cannot open the build cache ({e})") from None
+        return ws
+
+    def prepare_reads(self) -> None:
+        """Commit and build the indexes the ordered reads use (faster after loading than kept
+        up to date while loading)."""
+        if not self.readonly:
+            self.commit()
+            self.db.executescript(_READ_INDEXES)
+
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
@@ -115,7 +137,8 @@ class WorkStore:
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
-        self.commit()
+        if not self.readonly:
+            self.commit()
         self.db.close()
 
     # ---------------------------------------------------------------- writing
@@ -171,8 +194,7 @@ class WorkStore:
     def entities(self):
         """(key, type, label, aliases, relations) of every entity, in key order; relations are
         the distinct (predicate, object, is-literal) it is the subject of."""
-        self.commit()
-        self.db.executescript(_READ_INDEXES)
+        self.prepare_reads()
         names = self.db.execute("SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key")
         surf = self.db.execute("SELECT DISTINCT key, surface FROM mentions ORDER BY key, surface")
         rels = self.db.execute("SELECT DISTINCT s, p, o, lit FROM evidence ORDER BY s, p, o, lit")
