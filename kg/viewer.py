@@ -6,12 +6,15 @@ vis-network's JS/CSS (shipped inside pyvis) are inlined, the data goes in as JSO
 `<script type="application/json">`, and the page's own script builds every piece of text
 with `textContent`.  No external URL, no CDN.  `render_html(graph)` does the same for an
 rdflib graph (read in place if it is over an Oxigraph store, else copied into a temporary
-in-memory store: one collection code path).
+in-memory store).  A build draws its page from its work store's rows instead
+(`write_html_from_workstore`, `WorkStoreSource`): the same page as from its graph, without
+loading the graph anywhere.  Both sources feed one collector (`_Collected`).
 
-Everything is collected with SPARQL run in Oxigraph's own engine and streamed; memory grows
-with the number of entities and edges, not with evidence, mention or sentence triples:
+From a store everything is collected with SPARQL run in Oxigraph's own engine and streamed;
+memory grows with the number of entities and edges, not with evidence, mention or sentence
+triples:
 
-- Nodes are the resources typed with one of our 8 entity classes, edges the kg: triples
+- Nodes are the resources typed with one of our entity classes (kg.vocab), edges the kg: triples
   between two of them.  EVERY entity is in the page's search index (type, label, aliases,
   IRI), and every edge is in the page with its source sentences.
 - The overview drawn on open holds at most `max_nodes` entities: connected before isolated,
