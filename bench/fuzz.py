@@ -35,6 +35,7 @@ from kg.extract import extract_document, warm_up  # noqa: E402
 from kg.ingest import decode_bytes, document_from_text  # noqa: E402
 from kg.model import Failure  # noqa: E402
 from kg.pipeline import graph_bytes, process_article  # noqa: E402
+from kg.workstore import unpack_turtle  # noqa: E402
 
 INSERTS = ['"', "'", "“", "”", "《", "》", "（", "）", "(", ")", "【", "】", "\x00", "\x01", "\x1b[31m",
            "\u200b", "\u200d", "\u202e", "\ufeff", "😀", "👮‍♂️", "\n", "\n\n", "\r", "\u2028", "\x85", "。",
@@ -101,7 +102,7 @@ def main(argv=None) -> int:
                 record(f"{part.stage}: {part.reason[:80]}", text)
             continue
         try:
-            list(ox.parse(rdf.HEADER + part.turtle, format=ox.RdfFormat.TURTLE))
+            list(ox.parse(rdf.HEADER + unpack_turtle(part), format=ox.RdfFormat.TURTLE))
         except SyntaxError:
             unparsed += 1
             record("output does not parse", text)

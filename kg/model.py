@@ -184,6 +184,7 @@ class ArticlePart:
     title: str = ""
     date: str = ""
     triples: int = 0
+    packed: bool = False      # turtle and trig zlib-compressed (kg/workstore.py `pack`)
 
 
 @dataclass(frozen=True)

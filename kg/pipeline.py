@@ -26,7 +26,7 @@ from .graphio import is_store
 from .ingest import decode_bytes, document_from_text, safe_name, scan_inputs
 from .model import ArticlePart, Failure
 from .pool import Beside, run_dask, run_local
-from .workstore import WorkStore
+from .workstore import WorkStore, pack
 
 # The files a build writes into its folder; anything else there is the user's, not ours.
 OUTPUT_FILES = ("graph.ttl", "graph.trig", "graph.html", "failures.tsv")
@@ -64,7 +64,7 @@ def process_article(data: bytes, name: str, doc_id: str) -> ArticlePart | Failur
         stage = "extract"
         result = extract_document(doc)
         stage = "graph"
-        return rdf.article_part(result)
+        return pack(rdf.article_part(result))
     except InputError as e:
         return Failure(name, stage, str(e).removeprefix(f"{name}: "))
     except Exception as e:   # the article boundary: one bad article never stops a build

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kg.extract import extract_document, warm_up
 from kg.ingest import document_from_text
+from kg.workstore import unpack_turtle
 
 from test_extract_bounds import steps
 
@@ -117,7 +118,7 @@ def test_mutated_articles_through_the_whole_pipeline(texts, encoding):
         if isinstance(part, Failure):
             assert part.stage == "read", part   # only unreadable bytes may fail
             continue
-        list(ox.parse(rdf.HEADER + part.turtle, format=ox.RdfFormat.TURTLE))
+        list(ox.parse(rdf.HEADER + unpack_turtle(part), format=ox.RdfFormat.TURTLE))
         results.append(extract_document(document_from_text(data.decode(encoding, errors="replace"), doc_id=f"f{i}")))
     ttl, trig = graph_bytes(results)
     rdflib.Graph().parse(data=ttl, format="turtle")
