@@ -10,17 +10,15 @@ from functools import lru_cache
 
 from .. import lexicon
 from ..places import COUNTY
-from .context import Context, Span, bureau_name, police_functions, unit_suffixes
+from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_suffixes
 from .registry import SentenceView, extractor
 from .text import HAN, Bounds, common_word, relation_cues, stop_words, strip_quotes
 
-_CONTEXT_FORMS = ("省公安厅", "省厅", "公安厅", "市公安局", "市局", "县公安局", "区公安分局", "区分局",
-                  "区公安局", "公安分局", "公安局", "分局", "我市警方", "我区警方", "我县警方", "我市公安",
-                  "我区公安", "我县公安")
-
-
-_CONTEXT_RE = re.compile(f"(?<![{HAN}])(?:{lexicon.alternation(_CONTEXT_FORMS)})|(?<=[该本])(?:局|分局)"
-                         f"|(?:{lexicon.alternation(_CONTEXT_FORMS)})")
+@lru_cache(maxsize=1)
+def _context_re() -> re.Pattern:
+    """The organs an article names without their place (kg/resources/context_forms.txt)."""
+    forms = lexicon.alternation(lexicon.words("context_forms.txt"))
+    return re.compile(f"(?<![{HAN}])(?:{forms})|(?<=[该本])(?:局|分局)|(?:{forms})")
 
 
 @lru_cache(maxsize=256)
@@ -122,7 +120,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             name = bureau_name(d)
         add(Span(m.start(), m.end(), "Bureau", name, m.group(), data={"division": d.code, "written": True}))
     # context forms: 市公安局, 省厅, 分局 … resolved by the article's home
-    for m in _CONTEXT_RE.finditer(text):
+    for m in _context_re().finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         form = m.group()
@@ -189,12 +187,12 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             continue
         if naming == "place" and (is_function or (start > 0 and text[start - 1] in "“”")):
             continue   # 联勤警务站, “国”字牌拘留所: a kind of unit, not a named one
-        if naming == "place" and not quoted and (len(bare) < 2 and suf not in ("看守所", "拘留所", "戒毒所")):
+        if naming == "place" and not quoted and (len(bare) < 2 and suf not in custody_suffixes()):
             continue
         if bare and common_word(bare, 500) and not is_function and parent is None:
             continue
         surface = text[start:m.end()]
-        if suf in ("看守所", "拘留所", "戒毒所", "强制隔离戒毒所") and not bare:
+        if suf in custody_suffixes() and not bare:
             d = ctx.level_place("市") if parent is None else None
             base = d.name if d else (ctx.home.name if ctx.home else "")
             canon = f"{base}{suf}"

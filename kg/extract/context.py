@@ -26,7 +26,13 @@ def bureau_name(d: Division) -> str:
 
 @lru_cache(maxsize=1)
 def unit_suffixes() -> dict[str, str]:
-    return {r["suffix"]: r["naming"] for r in lexicon.table("unit_suffixes.tsv", ("suffix", "naming"))}
+    return {r["suffix"]: r["naming"] for r in lexicon.table("unit_suffixes.tsv")}
+
+
+@lru_cache(maxsize=1)
+def custody_suffixes() -> frozenset[str]:
+    """Places of custody (看守所, 拘留所 …): unit_suffixes.tsv, column custody."""
+    return frozenset(r["suffix"] for r in lexicon.table("unit_suffixes.tsv") if r["custody"] == "yes")
 
 
 @lru_cache(maxsize=1)

@@ -72,7 +72,7 @@ def tokenizer():
     for row in lexicon.table("post_heads.tsv", ("head", "class")):
         words.add(row["head"])
     for name in ("unit_suffixes.tsv",):
-        for row in lexicon.table(name, ("suffix", "naming")):
+        for row in lexicon.table(name):
             words.add(row["suffix"])
     for row in lexicon.table("campaign_heads.tsv", ("head", "strength")):
         words.add(row["head"])
