@@ -12,7 +12,7 @@ from .. import lexicon
 from ..places import COUNTY
 from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_suffixes
 from .registry import SentenceView, extractor
-from .text import HAN, Bounds, common_word, relation_cues, stop_words, strip_quotes
+from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_words, strip_quotes
 
 @lru_cache(maxsize=1)
 def _context_re() -> re.Pattern:
@@ -135,7 +135,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             d = ctx.home
         if d is None:
             continue
-        if form == "公安局" and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in "和与及、的在和向到由经":
+        if form == "公安局" and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in function_chars()[1]:
             continue   # inside a longer name we do not know (…县公安局 of an unknown county)
         add(Span(m.start(), m.end(), "Bureau", bureau_name(d), form, data={"division": d.code}))
     # units: after a bureau (a chain) or standing alone
@@ -165,7 +165,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         name, start = name[cut - start:], cut
         # the organ right before the unit, if the unit follows it directly
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
-        if parent is not None and name[:1] in "和与及、":
+        if parent is not None and name[:1] in function_chars()[0]:
             parent = None   # 刑侦支队和东城派出所: listed with the organ, not inside it
         if suf in ("局", "分局") and parent is None:
             continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)

@@ -9,7 +9,7 @@ from ..errors import ResourceError
 from ..places import gazetteer
 from .context import Context, Span
 from .registry import SentenceView, extractor
-from .text import HAN, _dict_words, common_word, left_start, name_at, stop_words
+from .text import HAN, _dict_words, common_word, function_chars, left_start, name_at, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +119,7 @@ def find_orgs(view: SentenceView) -> list[Span]:
         if h == "委" and re.match("(?:员|托|屈|派|会)", text[m.end():m.end() + 1]):
             continue
         if m.group("lvl") and not m.group("p") and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) \
-                and text[m.start() - 1] not in "和与及、的在向到由受经对为给将获由、" and not taken[m.start() - 1] \
+                and text[m.start() - 1] not in function_chars()[1] and not taken[m.start() - 1] \
                 and not text[:m.start()].endswith(("贯彻", "落实", "按照", "根据", "会同", "配合", "联合", "部署")):
             continue   # 全市委…, 城市政府… are not ours
         d = inherit or resolve_place(ctx, m.group("p"), m.group("lvl"))
@@ -257,7 +257,7 @@ def _national(text: str, taken: list[bool]) -> list[Span]:
     for m in _NATIONAL.finditer(text):
         if any(taken[m.start():m.end()]) or (m.start() > 0 and taken[m.start() - 1]):
             continue
-        if m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in "和与及的在向由经对为给将据被":
+        if m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in function_chars()[1]:
             continue
         if not _clean(m.group()[2:]) or re.search("优秀|先进|模范|示范|公安|英雄", m.group()):
             continue

@@ -187,6 +187,14 @@ def common_word(word: str, min_freq: int = 50) -> bool:
 
 
 # Characters that end a personal name when they follow it (等、和 …) or precede it.
+@lru_cache(maxsize=1)
+def function_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """(conjunctions, conjunctions and links): kg/resources/function_chars.tsv."""
+    rows = lexicon.table("function_chars.tsv")
+    conj = frozenset(r["char"] for r in rows if r["kind"] == "conj")
+    return conj, conj | {r["char"] for r in rows}
+
+
 NAME_STOP = set("等和与及的在对为是了同到向将也都又再就还曾已均共并而且或即才把被让给跟从由以其这那此该每们之个名位次年月日时")
 
 
