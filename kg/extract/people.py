@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from .context import Context, Span, bureau_name, unit_suffixes
+from .context import Context, Span, bureau_name, police_functions, unit_suffixes
 from .orgs import org_heads, org_name
 from .registry import SentenceView, extractor
 from .text import HAN, NAME_STOP, Bounds, common_word, name_at, stop_words, surnames
@@ -39,7 +39,7 @@ def _post_regex(P: str) -> re.Pattern:
     # 公安局公安局… would otherwise double the work per repetition), all but the last, which
     # may still give back a shorter reading (公安局长 = 公安 + 局长).
     org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
-    mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt'))})"
+    mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt') + police_functions())})"   # 刑侦大队长, 副大队长
     heads = lexicon.alternation(post_heads())
     return re.compile(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
                       f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
@@ -101,6 +101,25 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
                 out.append(("Organization", org_name("政法委", place.name)))
             break
     return out, place
+
+
+def _function_unit(pm: re.Match, ctx: Context) -> str | None:
+    """A unit head after a police function with no organ written (刑侦大队长, 禁毒副支队长): the
+    article's own police unit (临颍县公安局刑侦大队), named as the unit extractor names it."""
+    head = pm.group("head")
+    if pm.group("org") or pm.group("pl") or not head.endswith("长"):
+        return None
+    unit = head[:-1]
+    if unit_suffixes().get(unit) not in ("function", "either"):
+        return None
+    fn = next((f for f in _functions_longest() if f in pm.group("mod")), None)
+    main = ctx.main_bureau()
+    return f"{main}{fn}{unit}" if fn and main and main.endswith(("公安局", "分局")) else None
+
+
+@lru_cache(maxsize=1)
+def _functions_longest() -> tuple[str, ...]:
+    return tuple(sorted(police_functions(), key=len, reverse=True))
 
 
 def _unit_before(pm: re.Match, bureaus) -> object:
@@ -265,6 +284,9 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
                 found, place = _post_orgs(pm.group("org"), ctx.place_of(pm.group("pl")) or inherited, ctx)
                 inherited = place or inherited
                 orgs.extend(found)
+                own = _function_unit(pm, ctx)
+                if own and not found:
+                    orgs.append(("Bureau", own))
                 written = pm.group()
                 short = _post_literal(pm, ctx)
             if staff:   # 派出所民警, 专案组民警: the post is 民警
