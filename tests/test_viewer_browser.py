@@ -413,3 +413,25 @@ def test_endpoint_page_fetches_the_neighbourhood_and_sources(browser, endpoint, 
         assert all(r == page.url or r == url for r in page.requests) and url in page.requests
     finally:
         page.page.close()
+
+
+def test_a_builds_own_page_passes_the_corpus_size_checks(browser, seeds_build, tmp_path):
+    """The page a build draws from its work store, with an overview smaller than the graph, passes
+    bench/viewer_check.py (what the bench runs on the 2,000-article graph): opens offline, says how
+    many entities were left out, search finds one outside the overview, its panel shows sources."""
+    import sys
+
+    from kg.viewer import write_html_from_workstore
+    from kg.workstore import WorkStore
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    from viewer_check import check
+
+    ws = WorkStore.reader(seeds_build / ".kg" / "cache.sqlite")
+    try:
+        page = write_html_from_workstore(ws, tmp_path / "g.html", max_nodes=40)
+    finally:
+        ws.close()
+    seen = check(browser, page)
+    assert seen["failures"] == [], seen
+    assert seen["overview"] == seen["drawn"] == 40 and seen["entities"] > 40 and seen["panel_sources"] >= 1
