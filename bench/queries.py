@@ -9,7 +9,9 @@ graph and per-article named graphs), replicated --copies times:
   - the 10 entities mentioned in most articles stay shared by every copy (hubs, like 公安部);
   - every other entity is shared by the copies of one of 20 groups (copy k is in group
     k mod 20): group 0 keeps the seeds' IRIs and labels, group g appends "-g" to the IRI and
-    to its labels.  So the seeds' own names still exist, with copies/20 times the evidence.
+    to its labels.  So the seeds' own names still exist, with copies/20 times the evidence;
+  - a fact node (kg:Fact) stays one per distinct triple: shared when its subject and object
+    are, else one per group (its counts and dates stay the seeds' ones).
 With --store DIR, an existing store (e.g. `kg build CORPUS -o OUT --store OUT/store`) is used.
 
 Each query runs through kg.query.run_query on the store opened once (Oxigraph's engine, the
@@ -66,6 +68,10 @@ def replicate(trig: Path, copies: int):
     mentioned = Counter(q.subject.value for q in quads
                         if q.predicate.value == kg + "mentionedIn" and isinstance(q.graph_name, ox.DefaultGraph))
     hubs = {iri for iri, _ in mentioned.most_common(HUBS)}
+    ends: dict = {}   # fact node -> its subject and object
+    for q in quads:
+        if q.predicate.value in (kg + "factSubject", kg + "factObject"):
+            ends.setdefault(q.subject, []).append(q.object)
     for k in range(copies):
         group = k % GROUPS
         memo: dict = {}
@@ -74,6 +80,10 @@ def replicate(trig: Path, copies: int):
             got = memo.get(n)
             if got is None:
                 kd = kind(n)
+                if kd == "fact":
+                    shared = group == 0 or all(node(x) == x for x in ends.get(n, ()))
+                    got = memo[n] = n if shared else ox.NamedNode(f"{n.value}-{group}")
+                    return got
                 if kd is None or (kd not in _STRUCTURAL and (n.value in hubs or group == 0)) \
                         or (kd in _STRUCTURAL and k == 0):
                     got = n

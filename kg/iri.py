@@ -59,6 +59,11 @@ def evidence(subject: str, predicate: str, obj: str, doc_id: str, index: int) ->
     return f"{ID_NS}evidence/{_digest(subject, predicate, obj, doc_id, str(index))}"
 
 
+def fact(subject: str, predicate: str, obj: str, literal: bool) -> str:
+    """The one node (kg:Fact) of a distinct fact: subject key, predicate, object key or literal."""
+    return f"{ID_NS}fact/{_digest(subject, predicate, 'literal' if literal else 'entity', obj)}"
+
+
 def observation(doc_id: str, sentence_index: int, n: int) -> str:
     """The n-th figure of a sentence (kg:Observation)."""
     return f"{ID_NS}observation/{_digest(doc_id)}-{sentence_index}-{n}"

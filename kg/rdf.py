@@ -6,8 +6,8 @@ The graph is written in two halves, so that a build never holds the corpus in me
   states (the article, its sentences, mentions, evidence nodes, `kg:mentionedIn`) as a Turtle
   chunk, its named graph (the relation triples it states) as a TriG chunk, and the small records
   the reduce step needs (names and types per entity, relations).
-* `entity_chunk(rows)` (reduce side): per entity its type, canonical label, aliases and relation
-  triples, once for the whole corpus.
+* `entity_triples(...)` (reduce side): per entity its type, canonical label, aliases, relation
+  triples and one fact node (kg:Fact) per relation, once for the whole corpus.
 
 A build's graph.ttl is the header, every article's chunk in doc-id order, then the entity chunks in
 key order (kg/workstore.py keeps them on disk): byte-identical for the same input, whatever the
@@ -60,7 +60,9 @@ _C = {name: kg(name) for name in ("Article", "Sentence", "Mention", "Evidence", 
                                   "byline", "mentionedIn", "denotes", "surface", "index", "text",
                                   "dateSource", "dateText", "covers", "Observation", "indicator", "value",
                                   "unit", "approximate", "figureText", "change", "direction", "period",
-                                  "subject")}
+                                  "subject", "evidenceOf", "Fact", "factSubject", "factPredicate",
+                                  "factObject", "articleCount", "undatedArticleCount", "firstDate",
+                                  "lastDate", "year")}
 _XSD = {name: _N(XSD_NS + name) for name in ("date", "gYearMonth", "gYear", "string", "decimal", "boolean")}
 
 
@@ -163,11 +165,13 @@ def article_part(result: ArticleResult) -> ArticlePart:
     for (s, p, o, lit), idxs in sorted(evidence.items()):
         st = _T(node(iri.entity(s)), kg(p), zh(o) if lit else node(iri.entity(o)))
         named.append(st)
+        fact = node(iri.fact(s, p, o, lit))
         for idx in sorted(idxs):
             ev = node(iri.evidence(s, p, o, did, idx))
             t += [_T(ev, A, _C["Evidence"]), _T(ev, A, _P["Statement"]), _T(ev, _P["subject"], st.subject),
                   _T(ev, _P["predicate"], st.predicate), _T(ev, _P["object"], st.object),
-                  _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a)]
+                  _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a),
+                  _T(ev, _C["evidenceOf"], fact)]
             sentences_used.add(idx)
         flush()
     cited = set(sentences_used)   # by mentions and evidence: the sentences the viewer shows
@@ -250,13 +254,28 @@ def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: se
 
 
 def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[ox.Triple]:
-    """An entity's corpus-level triples: its type, label, aliases and the relations it is the
-    subject of (predicate, object key or literal, is-literal)."""
+    """An entity's corpus-level triples: its type, label, aliases, the relations it is the
+    subject of (kg/workstore.py `Relation`s) and each relation's fact node (kg:Fact)."""
     e = node(iri.entity(key))
     out = [_T(e, A, kg(type_)), _T(e, _P["label"], zh(label))]
     out += [_T(e, _P["altLabel"], zh(x)) for x in aliases if x != label]
-    for p, o, lit in relations:
-        out.append(_T(e, kg(p), zh(o) if lit else node(iri.entity(o))))
+    for r in relations:
+        obj = zh(r.o) if r.lit else node(iri.entity(r.o))
+        out.append(_T(e, kg(r.p), obj))
+        out += fact_triples(key, e, r, obj)
+    return out
+
+
+def fact_triples(key: str, e, r, obj) -> list[ox.Triple]:
+    """The fact node of a relation: the triple it stands for and what the articles stating it
+    say (docs/rdf-layout.md, "Facts"); evidence nodes point to it with kg:evidenceOf."""
+    f = node(iri.fact(key, r.p, r.o, r.lit))
+    out = [_T(f, A, _C["Fact"]), _T(f, _C["factSubject"], e), _T(f, _C["factPredicate"], kg(r.p)),
+           _T(f, _C["factObject"], obj), _T(f, _C["articleCount"], ox.Literal(r.articles)),
+           _T(f, _C["undatedArticleCount"], ox.Literal(r.articles - r.dated))]
+    if r.dated:
+        out += [_T(f, _C["firstDate"], _date_literal(r.first)), _T(f, _C["lastDate"], _date_literal(r.last))]
+    out += [_T(f, _C["year"], ox.Literal(y, datatype=_XSD["gYear"])) for y in r.years]
     return out
 
 
@@ -281,8 +300,8 @@ def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
 
     for key, type_, label, aliases, rels in store.entities():
         entities[type_] += 1
-        for p, _, _ in rels:
-            relations[p] += 1
+        for r in rels:
+            relations[r.p] += 1
         batch += entity_triples(key, type_, label, aliases, rels)
         if len(batch) >= 20000:
             flush()

@@ -371,7 +371,7 @@ class WorkStoreSource:
             yield e, "label", (0, label), None
             for a in aliases:
                 yield e, "alias", a, None
-            for p, o, lit in rels:
+            for p, o, lit, *_ in rels:
                 if not lit:
                     yield e, "edge", p, ent(o)
                 elif p == "holdsPosition":

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import GraphError
 from .model import ArticlePart
@@ -91,6 +92,33 @@ def pack(part: ArticlePart) -> ArticlePart:
 
 def unpack_turtle(part: ArticlePart) -> bytes:
     return zlib.decompress(part.turtle) if part.packed else part.turtle
+
+
+class Relation(NamedTuple):
+    """A distinct fact an entity is the subject of, with what the articles stating it say
+    (written as its kg:Fact node, kg/rdf.py `fact_triples`)."""
+    p: str
+    o: str                   # object entity key, or the literal
+    lit: bool
+    articles: int            # articles stating it
+    dated: int               # of them, those with a date
+    first: str               # earliest and latest of their dates ("" when none is dated)
+    last: str
+    years: tuple[str, ...]   # the years of their dates, ascending
+
+
+# Per fact, over the articles stating it (dates are '' when unknown; SUBSTR of '' is '').  The
+# dates are read once into a table of their own: in `articles` each date lies behind the row's
+# large chunks, which a lookup per evidence row would walk through.
+_FACTS = """
+WITH a(doc_id, date) AS MATERIALIZED (SELECT doc_id, date FROM articles)
+SELECT e.s, e.p, e.o, e.lit, COUNT(DISTINCT e.doc_id),
+       COUNT(DISTINCT CASE WHEN a.date != '' THEN e.doc_id END),
+       COALESCE(MIN(NULLIF(a.date, '')), ''), COALESCE(MAX(NULLIF(a.date, '')), ''),
+       GROUP_CONCAT(DISTINCT SUBSTR(a.date, 1, 4))
+FROM evidence e JOIN a ON a.doc_id = e.doc_id
+GROUP BY e.s, e.p, e.o, e.lit ORDER BY e.s, e.p, e.o, e.lit
+"""
 
 
 class WorkStore:
@@ -207,11 +235,12 @@ class WorkStore:
 
     def entities(self):
         """(key, type, label, aliases, relations) of every entity, in key order; relations are
-        the distinct (predicate, object, is-literal) it is the subject of."""
+        the distinct facts it is the subject of (`Relation`: predicate, object, is-literal and
+        the counts and dates of the articles stating it), in (predicate, object) order."""
         self.prepare_reads()
         names = self.db.execute("SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key")
         surf = self.db.execute("SELECT DISTINCT key, surface FROM mentions ORDER BY key, surface")
-        rels = self.db.execute("SELECT DISTINCT s, p, o, lit FROM evidence ORDER BY s, p, o, lit")
+        rels = self.db.execute(_FACTS)
         surf_it = groupby(surf, key=lambda r: r[0])
         rels_it = groupby(rels, key=lambda r: r[0])
         cur_s = next(surf_it, None)
@@ -233,7 +262,9 @@ class WorkStore:
                 cur_r = next(rels_it, None)
             relations = []
             if cur_r is not None and cur_r[0] == key:
-                relations = [(p, o, bool(lit)) for _, p, o, lit in cur_r[1]]
+                relations = [Relation(p, o, bool(lit), n, dated, first, last,
+                                      tuple(sorted(y for y in (years or "").split(",") if y)))
+                             for _, p, o, lit, n, dated, first, last, years in cur_r[1]]
                 cur_r = next(rels_it, None)
             yield key, type_, label, aliases, relations
 

@@ -21,12 +21,15 @@ ONTOLOGY = ontology_file("kg.ttl")
 SHAPES = shapes_file()
 SCORER = ROOT.parent / "shared" / "tools" / "score_reference.py"
 
-CLASSES = ["Entity", *ENTITY_TYPES, "Article", "Sentence", "Evidence", "Mention", "Observation"]
+CLASSES = ["Entity", *ENTITY_TYPES, "Article", "Sentence", "Evidence", "Mention", "Observation", "Fact"]
 OBJECT_PROPS = ["memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf",
-                "received", "endorsed", "mentionedIn", "denotes", "subject"]
+                "received", "endorsed", "mentionedIn", "denotes", "subject", "evidenceOf",
+                "factSubject", "factPredicate"]
 DATA_PROPS = ["holdsPosition", "text", "index", "surface", "sourceFile", "byline", "encoding",
               "indicator", "value", "unit", "change", "direction", "approximate", "period", "figureText",
-              "covers", "dateSource", "dateText"]
+              "covers", "dateSource", "dateText", "articleCount", "undatedArticleCount", "firstDate",
+              "lastDate", "year"]
+OTHER_PROPS = ["factObject"]   # an entity or a literal, like rdf:object
 SDO = rdflib.Namespace("https://schema.org/")
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
@@ -46,6 +49,7 @@ def test_exact_terms(onto):
     assert ours(onto, OWL.Class) == set(CLASSES)
     assert ours(onto, OWL.ObjectProperty) == set(OBJECT_PROPS)
     assert ours(onto, OWL.DatatypeProperty) == set(DATA_PROPS)
+    assert ours(onto, RDF.Property) == set(OTHER_PROPS)
     assert set(PREDICATES) <= set(OBJECT_PROPS) | set(DATA_PROPS)
 
 
@@ -75,7 +79,7 @@ def test_header(onto):
 
 
 def test_every_term_has_zh_and_en_labels(onto):
-    for name in CLASSES + OBJECT_PROPS + DATA_PROPS:
+    for name in CLASSES + OBJECT_PROPS + DATA_PROPS + OTHER_PROPS:
         langs = {l.language for l in onto.objects(KG[name], RDFS.label)}
         assert {"zh", "en"} <= langs, name
         assert onto.value(KG[name], RDFS.comment) is not None, name
@@ -140,13 +144,13 @@ def test_reference_scorer_maps_each_class_to_its_own_type(tmp_path):
 
 
 def test_reference_scorer_ignores_support_classes(tmp_path):
-    # Articles, sentences, evidence and mentions must never be scored as entities.
+    # Articles, sentences, evidence, mentions and fact nodes must never be scored as entities.
     scorer = _scorer()
     data = tmp_path / "support.ttl"
     data.write_text("@prefix kg: <https://w3id.org/gongan-kg/ontology#> .\n"
                     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" +
                     "".join(f'<http://example.org/{c}> a kg:{c} ; rdfs:label "x"@zh .\n'
-                            for c in ("Article", "Sentence", "Evidence", "Mention")),
+                            for c in ("Article", "Sentence", "Evidence", "Mention", "Fact")),
                     encoding="utf-8")
     nodes, rels, _ = scorer.load_pred([str(data), str(ONTOLOGY)])
     assert nodes == {} and rels == []

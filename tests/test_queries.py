@@ -12,7 +12,8 @@ ID = "https://w3id.org/gongan-kg/id/"
 S0 = "市公安局开展扫黑除恶专项斗争，成功侦办“7·12”涉黑专案。"
 S1 = "受到副省长、省公安厅厅长王双全批示肯定，芝英派出所获评“枫桥式公安派出所”。"
 NAMES = ["officials_positions", "bureau_hierarchy", "campaigns_per_bureau", "cases_per_bureau",
-         "awards_recipients", "endorsements", "entity_profile", "fact_provenance"]
+         "awards_recipients", "endorsements", "entity_profile", "fact_provenance",
+         "campaigns_per_bureau_year", "official_posts_over_time"]
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,18 @@ def test_campaigns_per_bureau(mini):
     rows = run(mini, "campaigns_per_bureau")
     assert [(r["unitName"], r["campaignName"], r["articles"]) for r in rows] == [
         ("永康市公安局", "扫黑除恶专项斗争", 1)]
+
+
+def test_campaigns_per_bureau_year(mini):
+    rows = run(mini, "campaigns_per_bureau_year")   # the article of the fact node has no date
+    assert [(r["unitName"], r["year"], r["campaigns"], r["names"]) for r in rows] == [
+        ("永康市公安局", "undated", 1, "扫黑除恶专项斗争")]
+
+
+def test_official_posts_over_time(mini):
+    rows = run(mini, "official_posts_over_time")   # 副省长 has a fact node, 省公安厅厅长 none
+    assert [(r["name"], r["post"], r["first"], r["last"], r["datedArticles"], r["articles"])
+            for r in rows] == [("王双全", "副省长", None, None, 0, 1)]
 
 
 def test_cases_per_bureau(mini):

@@ -80,3 +80,46 @@ def test_a_long_article_is_serialised_in_batches_to_the_same_graph(monkeypatch):
     g2 = rdflib.Graph().parse(data=rdf.HEADER + batched.turtle, format="turtle")
     assert len(g1) == whole.triples and rdflib.compare.isomorphic(g1, g2)
     assert (whole.mentions, whole.evidence, whole.sentences) == (batched.mentions, batched.evidence, batched.sentences)
+
+
+_FACT_ARTICLES = {"d1": "发布时间:2020-03-01\n湖州市公安局开展“净网2022”专项行动。\n",
+                  "d2": "发布时间:2019-12-06\n湖州市公安局开展“净网2022”专项行动。湖州市公安局开展“净网2022”专项行动。\n",
+                  "d3": "湖州市公安局开展“净网2022”专项行动。\n"}
+
+
+def _facts_graph():
+    results = [extract_document(document_from_text(t, doc_id=d)) for d, t in _FACT_ARTICLES.items()]
+    return rdflib.Graph().parse(data=graph_bytes(results)[0], format="turtle")
+
+
+def test_each_fact_has_one_node_that_sums_up_its_evidence():
+    """The reduce writes one kg:Fact per relation triple; its counts, dates and years are those
+    of the articles its evidence nodes (kg:evidenceOf) cite, and it names the triple."""
+    KG, RDF_ = rdflib.Namespace(rdf.KG_NS), rdflib.RDF
+    g = _facts_graph()
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    facts = set(g.subjects(RDF_.type, KG.Fact))
+    relations = {(s, p, o) for s, p, o in g if str(p) in {rdf.KG_NS + x for x in (
+        "memberOf", "subOrganizationOf", "locatedIn", "conducted", "solved", "partOf", "received",
+        "endorsed", "holdsPosition")}}
+    assert facts and len(facts) == len(relations)
+    for f in facts:
+        triple = (g.value(f, KG.factSubject), g.value(f, KG.factPredicate), g.value(f, KG.factObject))
+        assert triple in relations
+        evs = set(g.subjects(KG.evidenceOf, f))
+        assert evs and all((ev, RDF_.subject, triple[0]) in g and (ev, RDF_.object, triple[2]) in g for ev in evs)
+        articles = {g.value(ev, dcterms.source) for ev in evs}
+        dates = sorted(str(d) for d in (g.value(a, dcterms.date) for a in articles) if d is not None)
+        assert g.value(f, KG.articleCount).toPython() == len(articles)
+        assert g.value(f, KG.undatedArticleCount).toPython() == len(articles) - len(dates)
+        assert [str(x) for x in (g.value(f, KG.firstDate), g.value(f, KG.lastDate))] == \
+            ([dates[0], dates[-1]] if dates else ["None", "None"])
+        assert sorted(str(y) for y in g.objects(f, KG.year)) == sorted({d[:4] for d in dates})
+    conducted = [f for f in facts if g.value(f, KG.factPredicate) == KG.conducted]
+    assert len(conducted) == 1
+    f = conducted[0]
+    assert (g.value(f, KG.articleCount).toPython(), g.value(f, KG.undatedArticleCount).toPython()) == (3, 1)
+    assert len(set(g.subjects(KG.evidenceOf, f))) == 4   # d2 states it twice
+    assert (str(g.value(f, KG.firstDate)), str(g.value(f, KG.lastDate))) == ("2019-12-06", "2020-03-01")
+    assert g.value(f, KG.firstDate).datatype == rdflib.XSD.date
+    assert sorted(str(y) for y in g.objects(f, KG.year)) == ["2019", "2020"]

@@ -24,13 +24,15 @@ RELATIONS = [KG[p] for p in ("memberOf", "subOrganizationOf", "locatedIn", "cond
 
 
 def complete(g: rdflib.Graph) -> rdflib.Graph:
-    """Add an evidence node (from sentence a1-0) for every relation triple that lacks one."""
+    """Add an evidence node (from sentence a1-0) and a fact node for every relation triple that
+    lacks one."""
     for p in RELATIONS:
         for s, o in sorted(g.subject_objects(p)):
             has = any((ev, RDF.predicate, p) in g and (ev, RDF.object, o) in g
                       for ev in g.subjects(RDF.subject, s))
             if not has:
-                ev = ID["evidence/test-" + hashlib.sha1(f"{s} {p} {o!r}".encode()).hexdigest()[:12]]
+                digest = hashlib.sha1(f"{s} {p} {o!r}".encode()).hexdigest()[:12]
+                ev, fact = ID["evidence/test-" + digest], ID["fact/test-" + digest]
                 g.add((ev, RDF.type, KG.Evidence))
                 g.add((ev, RDF.type, RDF.Statement))
                 g.add((ev, RDF.subject, s))
@@ -38,6 +40,11 @@ def complete(g: rdflib.Graph) -> rdflib.Graph:
                 g.add((ev, RDF.object, o))
                 g.add((ev, PROV.wasDerivedFrom, S0))
                 g.add((ev, DCTERMS.source, A1))
+                g.add((ev, KG.evidenceOf, fact))
+                for t in [(fact, RDF.type, KG.Fact), (fact, KG.factSubject, s), (fact, KG.factPredicate, p),
+                          (fact, KG.factObject, o), (fact, KG.articleCount, Literal(1)),
+                          (fact, KG.undatedArticleCount, Literal(1))]:
+                    g.add(t)
     return g
 
 
@@ -160,12 +167,36 @@ def test_evidence_without_sentence(mini):
 
 def test_dangling_evidence(mini):
     ev = ID["evidence/dangling"]
+    fact = next(mini.subjects(KG.factPredicate, KG.solved))
     for t in [(ev, RDF.type, KG.Evidence), (ev, RDF.subject, YK), (ev, RDF.predicate, KG.solved),
               (ev, RDF.object, ID["case/none"]), (ev, PROV.wasDerivedFrom, S0),
-              (ev, DCTERMS.source, A1)]:
+              (ev, DCTERMS.source, A1), (ev, KG.evidenceOf, fact)]:
         mini.add(t)
     report = validate(mini)
-    assert messages(report) == ["evidence: describes a triple that is not in the graph"]
+    assert sorted(messages(report)) == ["evidence: describes a triple that is not in the graph",
+                                        f"fact: its evidence node {ev} reifies another triple"]
+
+
+def test_evidence_without_fact_node(mini):
+    ev = next(mini.subjects(RDF.predicate, KG.conducted))
+    mini.remove((ev, KG.evidenceOf, None))
+    report = validate(mini)
+    assert sorted(messages(report)) == ["evidence: must have exactly one kg:evidenceOf, the kg:Fact of its triple",
+                                        "fact: needs at least one evidence node (kg:evidenceOf)"]
+
+
+def test_fact_node_rules(mini):
+    fact = next(mini.subjects(KG.factPredicate, KG.conducted))
+    mini.remove((fact, KG.factObject, None))
+    mini.add((fact, KG.factObject, ID["campaign/none"]))
+    mini.set((fact, KG.undatedArticleCount, Literal(2)))
+    mini.add((fact, KG.year, Literal("2019")))
+    report = validate(mini)
+    got = set(messages(report))
+    assert got == {"fact: stands for a triple that is not in the graph",
+                   f"fact: its evidence node {next(mini.subjects(KG.evidenceOf, fact))} reifies another triple",
+                   "fact: must have exactly one kg:undatedArticleCount, an xsd:integer from 0 to its kg:articleCount",
+                   "fact: kg:year is an xsd:gYear"}, report.text
 
 
 def test_sentence_and_article_rules(mini):
