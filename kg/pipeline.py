@@ -25,7 +25,7 @@ from .fileio import replace_dir, sibling, sweep_stale, write_atomic
 from .graphio import is_store
 from .ingest import decode_bytes, document_from_text, safe_name, scan_inputs
 from .model import ArticlePart, Failure
-from .pool import Beside, run_dask, run_local
+from .pool import run_dask, run_local
 from .workstore import WorkStore, pack
 
 # The files a build writes into its folder; anything else there is the user's, not ours.
@@ -156,16 +156,10 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
                 reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
                 raise InputError(f"no article could be built ({reasons})")
             ws.prepare_reads()
-            viewer = Beside(_write_html, new, cache) if html else None   # drawn while the graph is written
-            try:
-                _write_graph(ws, new, report)
-            except BaseException:
-                if viewer is not None:
-                    viewer.cancel()
-                raise
-            if viewer is not None:
+            _write_graph(ws, new, report)
+            if html:   # after the graph, in this process: one at a time keeps the peak memory flat
                 tick("viewer", 0, 1)
-                viewer.result()
+                _write_html(new, cache)
                 tick("viewer", 1, 1)
         finally:
             ws.close()

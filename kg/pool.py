@@ -202,59 +202,6 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
                 s.stop()
 
 
-def _beside_child(conn, fn, args, parent: int) -> None:
-    die_with_parent()
-    if os.getppid() != parent:
-        os._exit(0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        fn(*args)
-        conn.send(None)
-    except BaseException as e:
-        conn.send(e if isinstance(e, KGError) else KGError(one_line(e)))
-
-
-class Beside:
-    """fn(*args) in a forked process while the caller goes on (inline where there is no fork);
-    `result()` waits for it and raises what it raised (as KGError unless it was one)."""
-
-    def __init__(self, fn: Callable, *args):
-        try:
-            ctx = mp.get_context("fork")
-        except ValueError:
-            ctx, self.proc = None, None
-            self.error = None
-            try:
-                fn(*args)
-            except KGError as e:
-                self.error = e
-            return
-        self.conn, child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_beside_child, args=(child, fn, args, os.getpid()), daemon=True)
-        self.proc.start()
-        child.close()
-
-    def result(self) -> None:
-        if self.proc is None:
-            if self.error is not None:
-                raise self.error
-            return
-        try:
-            err = self.conn.recv()
-        except (EOFError, OSError):
-            err = KGError(f"a helper process died (exit code {self.proc.exitcode})")
-        finally:
-            self.proc.join(5)
-            self.conn.close()
-        if err is not None:
-            raise err
-
-    def cancel(self) -> None:
-        if self.proc is not None and self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join(5)
-
-
 def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: str,
              window: int | None = None, timeout: float | None = 60.0,
              name_of: Callable[[tuple], str] = lambda a: str(a[1])) -> Iterator[tuple[object, object]]:
