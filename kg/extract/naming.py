@@ -31,20 +31,11 @@ def autonomous_as_written(analysed, ctx: Context) -> None:
                 short.setdefault(d.code, sp.surface)
     if not short:
         return
-    full = {gazetteer().by_code[c].name: w for c, w in short.items()}
-
-    def rename(name):
-        for f, w in full.items():
-            if name and name.startswith(f):
-                return w + name[len(f):]
-        return name
+    rename = _prefix_renamer({gazetteer().by_code[c].name: w for c, w in short.items()})
     for _, _, spans in analysed:
         for sp in spans:
             sp.name = rename(sp.name)
-            if sp.data.get("parent"):
-                sp.data["parent"] = rename(sp.data["parent"])
-            if "orgs" in sp.data:
-                sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
+            _rename_references(sp, rename)
     ctx.short = short
     for c, w in short.items():
         ctx.written.setdefault(c, rename(ctx.written.get(c) or bureau_name(gazetteer().by_code[c])))
@@ -71,13 +62,7 @@ def one_name_per_organ(analysed) -> dict[str, str]:
             if owner is not None and owner.end == m.start():
                 aliases[m.group(1)] = owner.name
     built = {bureau_name(gazetteer().by_code[c]): w for c, w in branches.items()}
-    built = {b: w for b, w in built.items() if b != w}
-
-    def rename(name):
-        for b, w in built.items():
-            if name and name.startswith(b):
-                return w + name[len(b):]
-        return name
+    rename = _prefix_renamer({b: w for b, w in built.items() if b != w})
     for _, _, spans in analysed:
         for sp in spans:
             code = sp.data.get("division")
@@ -85,10 +70,26 @@ def one_name_per_organ(analysed) -> dict[str, str]:
                 sp.name = branches[code]
             elif sp.type == "Bureau":
                 sp.name = rename(sp.name)
-            if sp.data.get("parent"):
-                sp.data["parent"] = rename(sp.data["parent"])
-            if "orgs" in sp.data:
-                sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
+            _rename_references(sp, rename)
             if sp.surface in aliases and sp.type != "Place":
                 sp.name = aliases[sp.surface]
     return branches
+
+
+def _prefix_renamer(mapping: dict[str, str]):
+    """A function that gives a name starting with a key of `mapping` that key's value as its
+    start instead (the first key that fits, in the mapping's order)."""
+    def rename(name):
+        for old, new in mapping.items():
+            if name and name.startswith(old):
+                return new + name[len(old):]
+        return name
+    return rename
+
+
+def _rename_references(sp, rename) -> None:
+    """The organs a span refers to (its parent, the organisations of its posts), renamed."""
+    if sp.data.get("parent"):
+        sp.data["parent"] = rename(sp.data["parent"])
+    if "orgs" in sp.data:
+        sp.data["orgs"] = [(t, rename(n)) for t, n in sp.data["orgs"]]
