@@ -159,7 +159,7 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
             _write_graph(ws, new, report)
             if html:   # after the graph, in this process: one at a time keeps the peak memory flat
                 tick("viewer", 0, 1)
-                _write_html(new, cache)
+                _write_html(new, ws)
                 tick("viewer", 1, 1)
         finally:
             ws.close()
@@ -264,16 +264,12 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     return ttl.getvalue(), trig.getvalue()
 
 
-def _write_html(new: Path, cache: Path) -> None:
+def _write_html(new: Path, ws: WorkStore) -> None:
     """The viewer, drawn from the work store's rows (memory bounded by the number of entities
-    and edges, not of triples), through a connection of its own."""
+    and edges, not of triples)."""
     from .viewer import write_html_from_workstore
 
-    ws = WorkStore.reader(cache)
-    try:
-        write_html_from_workstore(ws, new / "graph.html", title="gongan-kg")
-    finally:
-        ws.close()
+    write_html_from_workstore(ws, new / "graph.html", title="gongan-kg")
 
 
 def _write_store(new: Path, out: Path, store: Path) -> None:

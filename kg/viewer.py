@@ -351,6 +351,7 @@ class WorkStoreSource:
         self._docs: dict[str, str] | None = None
         self._keys: dict[str, str] = {}   # entity IRI -> key
         self._iris: dict[str, str] = {}   # entity key -> IRI
+        self._mention_n: dict[str, int] = {}   # entity IRI -> mentions, as `mentions` read them
 
     def _doc_of(self) -> dict[str, str]:
         """article IRI digest -> doc id."""
@@ -397,8 +398,11 @@ class WorkStoreSource:
             if key is None:
                 continue
             rows: list = []
+            n = 0
             for doc, idx, surface in self.ws.mentions_of(key):
                 _keep(rows, (iri.sentence(doc, idx), surface), cap)
+                n += 1
+            self._mention_n[e] = n   # counted here: mention_counts need not read the rows again
             for d, surface in rows:
                 yield e, d, surface
 
@@ -406,7 +410,8 @@ class WorkStoreSource:
         for e in keys:
             key = self._key(e)
             if key is not None:
-                yield e, self.ws.mention_count(key)
+                n = self._mention_n.get(e)
+                yield e, n if n is not None else self.ws.mention_count(key)
 
     def sentences(self, keys):
         docs = self._doc_of()
