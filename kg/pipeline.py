@@ -25,7 +25,7 @@ from .fileio import replace_dir, sibling, sweep_stale, write_atomic
 from .graphio import is_store
 from .ingest import decode_bytes, document_from_text, safe_name, scan_inputs
 from .model import ArticlePart, Failure
-from .pool import run_dask, run_local
+from .pool import Beside, run_dask, run_local
 from .workstore import WorkStore, pack
 
 # The files a build writes into its folder; anything else there is the user's, not ours.
@@ -156,10 +156,17 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
                 reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
                 raise InputError(f"no article could be built ({reasons})")
             ws.prepare_reads()
-            _write_graph(ws, new, report)
-            if html:   # after the graph, in this process: one at a time keeps the peak memory flat
+            # the viewer is drawn in a process of its own while the graph files are written
+            viewer = Beside(_write_html, new, cache) if html else None
+            try:
+                _write_graph(ws, new, report)
+            except BaseException:
+                if viewer is not None:
+                    viewer.cancel()
+                raise
+            if viewer is not None:
                 tick("viewer", 0, 1)
-                _write_html(new, ws)
+                viewer.result()
                 tick("viewer", 1, 1)
         finally:
             ws.close()
@@ -264,12 +271,16 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     return ttl.getvalue(), trig.getvalue()
 
 
-def _write_html(new: Path, ws: WorkStore) -> None:
+def _write_html(new: Path, cache: Path) -> None:
     """The viewer, drawn from the work store's rows (memory bounded by the number of entities
-    and edges, not of triples)."""
+    and edges, not of triples) through a read-only connection of its own."""
     from .viewer import write_html_from_workstore
 
-    write_html_from_workstore(ws, new / "graph.html", title="gongan-kg")
+    ws = WorkStore.reader(cache)
+    try:
+        write_html_from_workstore(ws, new / "graph.html", title="gongan-kg")
+    finally:
+        ws.close()
 
 
 def _write_store(new: Path, out: Path, store: Path) -> None:

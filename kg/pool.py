@@ -202,6 +202,79 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
                 s.stop()
 
 
+# A Beside process starts here: it reads (sys.path, pickled call) from stdin, so that it
+# imports the same package as its caller, and answers with a pickled None or error on stdout.
+_BESIDE_BOOT = ("import pickle, sys; path, call = pickle.load(sys.stdin.buffer); sys.path[:] = path; "
+                "import kg.pool; kg.pool._beside_main(call)")
+
+
+def _beside_main(call: bytes) -> None:
+    import pickle
+    import sys
+
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    try:
+        fn, args = pickle.loads(call)
+        fn(*args)
+        err = None
+    except BaseException as e:
+        err = e if isinstance(e, KGError) else KGError(one_line(e))
+    sys.stdout.buffer.write(pickle.dumps(err))
+    sys.stdout.flush()
+
+
+class Beside:
+    """fn(*args) in a fresh Python process while the caller goes on; `result()` waits for it
+    and raises what it raised (as KGError unless it was one).  A fresh process, not a fork, so
+    that it shares no pages with the caller (a fork's would count twice in the process tree)
+    and needs nothing of the caller's __main__.  fn must be a module-level function; fn and
+    args picklable.  Where no Python executable is known, fn runs here, at once."""
+
+    def __init__(self, fn: Callable, *args):
+        import pickle
+        import subprocess
+        import sys
+
+        self.proc, self.error = None, None
+        if not sys.executable:
+            try:
+                fn(*args)
+            except KGError as e:
+                self.error = e
+            return
+        call = pickle.dumps((list(sys.path), pickle.dumps((fn, args))))
+        self.proc = subprocess.Popen([sys.executable, "-c", _BESIDE_BOOT], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.proc.stdin.write(call)
+            self.proc.stdin.close()
+        except OSError:
+            pass   # it died at once: result() says how
+        self.proc.stdin = None
+
+    def result(self) -> None:
+        import pickle
+
+        if self.proc is None:
+            if self.error is not None:
+                raise self.error
+            return
+        out, err = self.proc.communicate()
+        try:
+            answer = pickle.loads(out)
+        except Exception:
+            last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {self.proc.returncode}"]
+            answer = KGError(f"a helper process died ({last[0]})")
+        if answer is not None:
+            raise answer
+
+    def cancel(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
 def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: str,
              window: int | None = None, timeout: float | None = 60.0,
              name_of: Callable[[tuple], str] = lambda a: str(a[1])) -> Iterator[tuple[object, object]]:

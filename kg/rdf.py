@@ -15,9 +15,10 @@ number of workers or the order articles finished in.  No blank nodes.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
-import pyoxigraph as ox
 from rdflib import Namespace
 
 from . import iri
@@ -36,22 +37,80 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 ID_NS = iri.ID_NS
 # The prefixes the graph files declare (kg/graphio.py's table).  Resource IRIs (id:) stay in
 # full: their local names contain '/', which Turtle would escape; rdf: terms too.
-_OX_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("id", "rdf")}
-HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _OX_PREFIXES.items()).encode()
+_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("id", "rdf")}
+HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _PREFIXES.items()).encode()
 
 # rdflib namespaces, for the modules that read graphs with rdflib (query, export, viewer …)
 KG = Namespace(KG_NS)
 ID = Namespace(ID_NS)
 
-_N = ox.NamedNode
-A = _N(RDF_NS + "type")
+# ----------------------------------------------------------------------------- Turtle text
+# Terms are written as Turtle text directly (no term objects): an article makes thousands of
+# triples, and building them as pyoxigraph terms to serialise them cost a fifth of its time.  The
+# layout is the one pyoxigraph's serialiser writes (tests/test_rdf.py compares the two), so the
+# files read the same whichever wrote them.
+
+_ESCAPES = {**{c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)},
+            0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+_ESCAPE = str.maketrans(_ESCAPES)
+_NEEDS_ESCAPE = re.compile("[%s]" % "".join(re.escape(chr(c)) for c in _ESCAPES))
+_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+\Z")
 
 
-def kg(name: str) -> ox.NamedNode:
-    return _N(KG_NS + name)
+def quoted(text: str) -> str:
+    """A Turtle string: "text" with the characters Turtle forbids escaped."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_ESCAPE)
+    return '"' + text + '"'
 
 
-_P = {name: _N(ns + name) for ns, names in (
+def iri_text(value: str) -> str:
+    """An IRI as Turtle: a prefixed name in our vocabularies, <…> for everything else."""
+    return f"<{value}>" if value.startswith(ID_NS) else _vocabulary_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _vocabulary_text(value: str) -> str:
+    for prefix, ns in _PREFIXES.items():
+        if value.startswith(ns):
+            if _LOCAL.match(value, len(ns)):
+                return f"{prefix}:{value[len(ns):]}"
+            import pyoxigraph as ox   # a local name that needs Turtle's escapes: as it writes them
+
+            t = ox.Triple(ox.NamedNode(ID_NS), ox.NamedNode(ID_NS), ox.NamedNode(value))
+            out = ox.serialize([t], format=ox.RdfFormat.TURTLE, prefixes={prefix: ns}).decode()
+            return out.rsplit("\n", 2)[-2].split(" ", 2)[2][:-2]
+    return f"<{value}>"
+
+
+def zh(text: str) -> str:
+    return quoted(text) + "@zh"
+
+
+def node(i) -> str:
+    return iri_text(str(i))
+
+
+def kg(name: str) -> str:
+    return iri_text(KG_NS + name)
+
+
+def typed(value: str, datatype: str) -> str:
+    """A literal of an XSD datatype, written bare where Turtle allows (integers, decimals, booleans)."""
+    if datatype == "string":
+        return quoted(value)
+    if datatype == "decimal" and _DECIMAL.match(value) or datatype == "boolean" and value in ("true", "false"):
+        return value
+    return f"{quoted(value)}^^xsd:{datatype}"
+
+
+def integer(n: int) -> str:
+    return str(int(n))
+
+
+A = "a"   # rdf:type as a predicate
+_P = {name: iri_text(ns + name) for ns, names in (
     (RDFS_NS, ("label",)), (SKOS_NS, ("altLabel",)),
     (DCTERMS_NS, ("identifier", "title", "source", "isPartOf", "date")), (PROV_NS, ("wasDerivedFrom",)),
     (OA_NS, ("start", "end")), (RDF_NS, ("subject", "predicate", "object", "Statement")))
@@ -63,54 +122,42 @@ _C = {name: kg(name) for name in ("Article", "Sentence", "Mention", "Evidence", 
                                   "subject", "evidenceOf", "Fact", "factSubject", "factPredicate",
                                   "factObject", "articleCount", "undatedArticleCount", "firstDate",
                                   "lastDate", "year")}
-_XSD = {name: _N(XSD_NS + name) for name in ("date", "gYearMonth", "gYear", "string", "decimal", "boolean")}
 
 
-def zh(text: str) -> ox.Literal:
-    return ox.Literal(text, language="zh")
+def turtle_text(triples, indent: str = "") -> str:
+    """(subject, predicate, object) Turtle terms as statements, in the order given: a run of
+    one subject is one statement (predicates after ';', objects of one predicate after ',')."""
+    out: list[str] = []
+    ps = pp = None
+    for s, p, o in triples:
+        if s == ps:
+            out.append(f" , {o}" if p == pp else f" ;\n{indent}\t{p} {o}")
+        else:
+            if ps is not None:
+                out.append(" .\n")
+            out.append(f"{indent}{s} {p} {o}")
+        ps, pp = s, p
+    if ps is not None:
+        out.append(" .\n")
+    return "".join(out)
 
 
-def node(i) -> ox.NamedNode:
-    return _N(str(i))
+def turtle_chunk(triples) -> bytes:
+    """Triples as Turtle statements without the @prefix header, in the order given."""
+    return turtle_text(triples).encode("utf-8")
 
 
-def _order(term) -> tuple:
-    if isinstance(term, ox.Literal):
-        return (1, term.value, term.language or "", term.datatype.value)
-    return (0, term.value, "", "")
+def trig_graph_chunk(graph: str, triples) -> bytes:
+    """One named graph block of TriG, without the header, in the order given."""
+    body = turtle_text(triples, "\t")
+    return f"{graph} {{\n{body}}}\n".encode("utf-8") if body else b""
 
 
-def sort_triples(triples) -> list[ox.Triple]:
-    return sorted(triples, key=lambda t: (_order(t.subject), _order(t.predicate), _order(t.object)))
-
-
-def _strip_header(data: bytes) -> bytes:
-    n = 0
-    while data.startswith(b"@prefix ", n):
-        n = data.index(b"\n", n) + 1
-    return data[n:]
-
-
-def turtle_chunk(triples, *, ordered: bool = False) -> bytes:
-    """Triples as Turtle statements without the @prefix header; sorted here unless the caller
-    made them in a deterministic order already (`ordered`)."""
-    triples = list(triples) if ordered else sort_triples(triples)
-    if not triples:
-        return b""
-    return _strip_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_OX_PREFIXES))
-
-
-def trig_graph_chunk(graph: ox.NamedNode, triples) -> bytes:
-    """One named graph block of TriG, without the header."""
-    triples = sort_triples(triples)
-    if not triples:
-        return b""
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-    return _strip_header(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES))
-
-
-def _T(s, p, o) -> ox.Triple:
-    return ox.Triple(s, p, o)
+def _sorted_relations(rows) -> list[tuple[str, str, str]]:
+    """Relation triples (subject IRI, predicate, object key or literal, is-literal) in term order
+    (IRIs before literals, then by value), as Turtle terms."""
+    return [(node(s), kg(p), zh(o) if lit else node(o))
+            for s, p, o, lit in sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2]))]
 
 
 def article_part(result: ArticleResult) -> ArticlePart:
@@ -118,17 +165,17 @@ def article_part(result: ArticleResult) -> ArticlePart:
     doc = result.document
     did = doc.doc_id
     a = node(iri.article(did))
-    t: list[ox.Triple] = [
-        _T(a, A, _C["Article"]),
-        _T(a, _P["identifier"], ox.Literal(did)),
-        _T(a, _C["sourceFile"], ox.Literal(doc.source)),
-        _T(a, _C["encoding"], ox.Literal(doc.encoding)),
+    t: list[tuple[str, str, str]] = [
+        (a, A, _C["Article"]),
+        (a, _P["identifier"], quoted(did)),
+        (a, _C["sourceFile"], quoted(doc.source)),
+        (a, _C["encoding"], quoted(doc.encoding)),
     ]
     if doc.title:
-        t.append(_T(a, _P["title"], zh(doc.title)))
+        t.append((a, _P["title"], zh(doc.title)))
     for b in doc.bylines:
-        t.append(_T(a, _C["byline"], zh(b)))
-    # A long article's triples are serialised as they come, a batch at a time, so that a worker's
+        t.append((a, _C["byline"], zh(b)))
+    # A long article's triples are written as they come, a batch at a time, so that a worker's
     # memory stays bounded (an ordinary article is one batch).
     turtle_parts: list[bytes] = []
     count = 0
@@ -136,10 +183,17 @@ def article_part(result: ArticleResult) -> ArticlePart:
     def flush(force: bool = False) -> None:
         nonlocal count
         if t and (force or len(t) >= _PART_BATCH):
-            turtle_parts.append(turtle_chunk(t, ordered=True))   # made in a fixed order
+            turtle_parts.append(turtle_chunk(t))   # made in a fixed order
             count += len(t)
             t.clear()
     sentences_used: set[int] = set()
+    sentence_nodes: dict[int, str] = {}
+
+    def sentence_node(idx: int) -> str:
+        sn = sentence_nodes.get(idx)
+        if sn is None:
+            sn = sentence_nodes[idx] = node(iri.sentence(did, idx))
+        return sn
     # entities: names and types for the reduce, mentions here
     names: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     mention_rows: dict[str, set[tuple[int, str, int, int]]] = defaultdict(set)
@@ -147,41 +201,41 @@ def article_part(result: ArticleResult) -> ArticlePart:
         key = mention_key(m)
         names[key][(m.type, m.name)] += 1
         mention_rows[key].add((m.sentence, m.surface, m.start, m.end))
+    P_src, P_derived, P_start, P_end = _P["source"], _P["wasDerivedFrom"], _P["start"], _P["end"]
+    C_mention, C_denotes, C_surface = _C["Mention"], _C["denotes"], _C["surface"]
     for key in sorted(mention_rows):
         e = node(iri.entity(key))
-        t.append(_T(e, _C["mentionedIn"], a))
+        t.append((e, _C["mentionedIn"], a))
         for idx, surface, start, end in sorted(mention_rows[key]):
             mn = node(iri.mention(key, did, idx, surface))
-            t += [_T(mn, A, _C["Mention"]), _T(mn, _C["denotes"], e), _T(mn, _C["surface"], zh(surface)),
-                  _T(mn, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(mn, _P["source"], a)]
+            t += [(mn, A, C_mention), (mn, C_denotes, e), (mn, C_surface, zh(surface)),
+                  (mn, P_derived, sentence_node(idx)), (mn, P_src, a)]
             if start >= 0:
-                t += [_T(mn, _P["start"], ox.Literal(start)), _T(mn, _P["end"], ox.Literal(end))]
+                t += [(mn, P_start, integer(start)), (mn, P_end, integer(end))]
             sentences_used.add(idx)
         flush()
     # relations: resolved within the article; evidence here, the triple itself in the reduce
     keys = article_keys(result)
     evidence = article_facts(result, keys)
-    named: list[ox.Triple] = []
     for (s, p, o, lit), idxs in sorted(evidence.items()):
-        st = _T(node(iri.entity(s)), kg(p), zh(o) if lit else node(iri.entity(o)))
-        named.append(st)
+        st = (node(iri.entity(s)), kg(p), zh(o) if lit else node(iri.entity(o)))
         fact = node(iri.fact(s, p, o, lit))
         for idx in sorted(idxs):
             ev = node(iri.evidence(s, p, o, did, idx))
-            t += [_T(ev, A, _C["Evidence"]), _T(ev, A, _P["Statement"]), _T(ev, _P["subject"], st.subject),
-                  _T(ev, _P["predicate"], st.predicate), _T(ev, _P["object"], st.object),
-                  _T(ev, _P["wasDerivedFrom"], node(iri.sentence(did, idx))), _T(ev, _P["source"], a),
-                  _T(ev, _C["evidenceOf"], fact)]
+            t += [(ev, A, _C["Evidence"]), (ev, A, _P["Statement"]), (ev, _P["subject"], st[0]),
+                  (ev, _P["predicate"], st[1]), (ev, _P["object"], st[2]),
+                  (ev, P_derived, sentence_node(idx)), (ev, P_src, a), (ev, _C["evidenceOf"], fact)]
             sentences_used.add(idx)
         flush()
+    named = _sorted_relations((iri.entity(s), p, o if lit else iri.entity(o), lit) for s, p, o, lit in evidence)
     cited = set(sentences_used)   # by mentions and evidence: the sentences the viewer shows
     t += _dates_and_figures(result, a, keys, names, sentences_used)
     for sent in doc.sentences:
         if sent.index in sentences_used:
-            sn = node(iri.sentence(did, sent.index))
-            t += [_T(sn, A, _C["Sentence"]), _T(sn, _P["isPartOf"], a), _T(sn, _C["index"], ox.Literal(sent.index)),
-                  _T(sn, _C["text"], zh(sent.text)), _T(sn, _P["start"], ox.Literal(sent.start)),
-                  _T(sn, _P["end"], ox.Literal(sent.end))]
+            sn = sentence_node(sent.index)
+            t += [(sn, A, _C["Sentence"]), (sn, _P["isPartOf"], a), (sn, _C["index"], integer(sent.index)),
+                  (sn, _C["text"], zh(sent.text)), (sn, P_start, integer(sent.start)),
+                  (sn, P_end, integer(sent.end))]
     flush(force=True)
     return ArticlePart(
         doc_id=did, source=doc.source,
@@ -206,76 +260,90 @@ def _canonical_decimal(value: str) -> str:
     return value if "." in value else value + ".0"
 
 
-def _date_literal(value: str) -> ox.Literal:
+def _date_literal(value: str) -> str:
     """2019-12-06 -> xsd:date, 2019-12 -> xsd:gYearMonth, 2019 -> xsd:gYear (lexical form kept)."""
-    kind = {10: "date", 7: "gYearMonth", 4: "gYear"}.get(len(value), "string")
-    return ox.Literal(value, datatype=_XSD[kind])
+    return typed(value, {10: "date", 7: "gYearMonth", 4: "gYear"}.get(len(value), "string"))
 
 
-def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: set[int]) -> list[ox.Triple]:
+def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: set[int]) -> list[tuple]:
     """The article's date (dcterms:date, kg:dateSource, kg:dateText), the period it reviews
     (kg:covers) and its observations (kg:Observation, docs/rdf-layout.md).  An observation's
     subject is the entity of the article it names; one the article does not mention otherwise
     enters the reduce as a name of its own (`names`, with no mention counted)."""
     doc = result.document
-    out: list[ox.Triple] = []
+    out: list[tuple] = []
     if result.date is not None:
-        out += [_T(a, _P["date"], _date_literal(result.date.value)),
-                _T(a, _C["dateSource"], ox.Literal(result.date.source)),
-                _T(a, _C["dateText"], zh(result.date.text))]
+        out += [(a, _P["date"], _date_literal(result.date.value)),
+                (a, _C["dateSource"], quoted(result.date.source)),
+                (a, _C["dateText"], zh(result.date.text))]
     if result.covers:
-        out.append(_T(a, _C["covers"], ox.Literal(result.covers)))
+        out.append((a, _C["covers"], quoted(result.covers)))
     for o in result.observations:
         n = node(iri.observation(doc.doc_id, o.sentence, o.n))
-        out += [_T(n, A, _C["Observation"]), _T(n, _C["indicator"], zh(o.indicator)),
-                _T(n, _C["value"], ox.Literal(_canonical_decimal(o.value), datatype=_XSD["decimal"])),
-                _T(n, _C["unit"], ox.Literal(o.unit)),
-                _T(n, _C["approximate"], ox.Literal(bool(o.approximate))),
-                _T(n, _C["figureText"], zh(o.surface)),
-                _T(n, _P["wasDerivedFrom"], node(iri.sentence(doc.doc_id, o.sentence))),
-                _T(n, _P["source"], a)]
+        out += [(n, A, _C["Observation"]), (n, _C["indicator"], zh(o.indicator)),
+                (n, _C["value"], typed(_canonical_decimal(o.value), "decimal")),
+                (n, _C["unit"], quoted(o.unit)),
+                (n, _C["approximate"], typed("true" if o.approximate else "false", "boolean")),
+                (n, _C["figureText"], zh(o.surface)),
+                (n, _P["wasDerivedFrom"], node(iri.sentence(doc.doc_id, o.sentence))),
+                (n, _P["source"], a)]
         if o.change:
-            out.append(_T(n, _C["change"], ox.Literal(o.change)))
+            out.append((n, _C["change"], quoted(o.change)))
         if o.direction:
-            out.append(_T(n, _C["direction"], ox.Literal(o.direction)))
+            out.append((n, _C["direction"], quoted(o.direction)))
         if o.period:
-            out.append(_T(n, _C["period"], ox.Literal(o.period)))
+            out.append((n, _C["period"], quoted(o.period)))
         if o.start >= 0:
-            out += [_T(n, _P["start"], ox.Literal(o.start)), _T(n, _P["end"], ox.Literal(o.end))]
+            out += [(n, _P["start"], integer(o.start)), (n, _P["end"], integer(o.end))]
         if o.subject is not None:
             typ, name = o.subject
             key = keys.get((typ, name))
             if key is None:
                 key = identity(typ, name)
                 names[key][(typ, name)] += 0
-            out.append(_T(n, _C["subject"], node(iri.entity(key))))
+            out.append((n, _C["subject"], node(iri.entity(key))))
         sentences_used.add(o.sentence)
     return out
 
 
-def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[ox.Triple]:
-    """An entity's corpus-level triples: its type, label, aliases, the relations it is the
-    subject of (kg/workstore.py `Relation`s) and each relation's fact node (kg:Fact)."""
-    e = node(iri.entity(key))
-    out = [_T(e, A, kg(type_)), _T(e, _P["label"], zh(label))]
-    out += [_T(e, _P["altLabel"], zh(x)) for x in aliases if x != label]
+def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[tuple]:
+    """An entity's corpus-level triples as (sort key, subject, predicate, object): its type,
+    label, aliases, the relations it is the subject of (kg/workstore.py `Relation`s) and each
+    relation's fact node (kg:Fact).  The sort key orders them as terms: by subject IRI, then
+    predicate IRI, then object (IRIs before literals)."""
+    ev = iri.entity(key)
+    e = node(ev)
+    out = [((ev, RDF_NS + "type", 0, KG_NS + type_), e, A, kg(type_)),
+           ((ev, RDFS_NS + "label", 1, label), e, _P["label"], zh(label))]
+    out += [((ev, SKOS_NS + "altLabel", 1, x), e, _P["altLabel"], zh(x)) for x in aliases if x != label]
     for r in relations:
-        obj = zh(r.o) if r.lit else node(iri.entity(r.o))
-        out.append(_T(e, kg(r.p), obj))
-        out += fact_triples(key, e, r, obj)
+        ov = r.o if r.lit else iri.entity(r.o)
+        obj = zh(ov) if r.lit else node(ov)
+        out.append(((ev, KG_NS + r.p, int(r.lit), ov), e, kg(r.p), obj))
+        out += fact_triples(key, e, r, obj, (int(r.lit), ov))
     return out
 
 
-def fact_triples(key: str, e, r, obj) -> list[ox.Triple]:
+def fact_triples(key: str, e, r, obj, obj_key) -> list[tuple]:
     """The fact node of a relation: the triple it stands for and what the articles stating it
     say (docs/rdf-layout.md, "Facts"); evidence nodes point to it with kg:evidenceOf."""
-    f = node(iri.fact(key, r.p, r.o, r.lit))
-    out = [_T(f, A, _C["Fact"]), _T(f, _C["factSubject"], e), _T(f, _C["factPredicate"], kg(r.p)),
-           _T(f, _C["factObject"], obj), _T(f, _C["articleCount"], ox.Literal(r.articles)),
-           _T(f, _C["undatedArticleCount"], ox.Literal(r.articles - r.dated))]
+    fv = iri.fact(key, r.p, r.o, r.lit)
+    f = node(fv)
+    ev = iri.entity(key)
+
+    def row(pred_iri, ptxt, okey, otxt):
+        return ((fv, pred_iri, *okey), f, ptxt, otxt)
+    out = [row(RDF_NS + "type", A, (0, KG_NS + "Fact"), _C["Fact"]),
+           row(KG_NS + "factSubject", _C["factSubject"], (0, ev), e),
+           row(KG_NS + "factPredicate", _C["factPredicate"], (0, KG_NS + r.p), kg(r.p)),
+           row(KG_NS + "factObject", _C["factObject"], obj_key, obj),
+           row(KG_NS + "articleCount", _C["articleCount"], (1, str(r.articles)), integer(r.articles)),
+           row(KG_NS + "undatedArticleCount", _C["undatedArticleCount"], (1, str(r.articles - r.dated)),
+               integer(r.articles - r.dated))]
     if r.dated:
-        out += [_T(f, _C["firstDate"], _date_literal(r.first)), _T(f, _C["lastDate"], _date_literal(r.last))]
-    out += [_T(f, _C["year"], ox.Literal(y, datatype=_XSD["gYear"])) for y in r.years]
+        out += [row(KG_NS + "firstDate", _C["firstDate"], (1, r.first), _date_literal(r.first)),
+                row(KG_NS + "lastDate", _C["lastDate"], (1, r.last), _date_literal(r.last))]
+    out += [row(KG_NS + "year", _C["year"], (1, str(y)), typed(str(y), "gYear")) for y in r.years]
     return out
 
 
@@ -293,7 +361,8 @@ def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
     batch: list = []
 
     def flush():
-        chunk = turtle_chunk(batch)
+        batch.sort()
+        chunk = turtle_chunk(row[1:] for row in batch)
         ttl.write(chunk)
         trig.write(chunk)
         batch.clear()

@@ -122,6 +122,24 @@ def test_warm_up_is_shared_by_forked_workers():
     assert n >= 3 and tuple(misses) == before
 
 
+def test_lexical_state_is_kept_and_made_again_when_unreadable(tmp_path, monkeypatch):
+    """The tokenizer's word table and jieba's dictionary are kept as one file in the cache
+    folder: loading it gives what making it gives; a damaged file is made again, an unwritable
+    folder only means it is not kept."""
+    from kg.extract import text as T
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    made = T._lexical_state.__wrapped__()
+    kept = list(tmp_path.glob("lexicon-*.marshal"))
+    assert len(kept) == 1 and made[2]["公安局"][0] > 0 and made[0]["永康市"] == 80000
+    assert T._lexical_state.__wrapped__() == made
+    assert made == T._lexical_state()   # the process's own (made or loaded elsewhere) is the same
+    kept[0].write_bytes(kept[0].read_bytes()[:1000])
+    assert T._lexical_state.__wrapped__() == made
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("not a folder")
+    assert T._lexical_state.__wrapped__() == made
+
+
 def test_segmenter_runs_only_where_the_grammar_asks(monkeypatch):
     """jieba is the costliest step: a sentence with no candidate for a name is not segmented."""
     from kg.extract import analyse
