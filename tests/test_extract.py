@@ -186,6 +186,20 @@ def test_boundaries_are_jiebas(parts):
     assert boundaries(text) == _jieba_boundaries(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SEG_ALPHABET + ["\r\n", "\r", "。\r\n"]), max_size=30), st.data())
+def test_bounds_asked_block_by_block_are_the_boundaries(parts, data):
+    """Bounds segments only the block a position lies in: the same answers as the whole set,
+    whatever is asked first."""
+    from kg.extract.text import Bounds, boundaries
+    text = "".join(parts)
+    want = boundaries(text)
+    positions = data.draw(st.lists(st.integers(-2, len(text) + 2), max_size=12)) + list(range(-1, len(text) + 2))
+    b = Bounds(text)
+    assert [i in b for i in positions] == [i in want for i in positions]
+    assert set(b) == want
+
+
 def test_boundaries_are_jiebas_on_the_seeds():
     from kg.extract.text import boundaries
     for path in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")):

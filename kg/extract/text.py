@@ -5,6 +5,7 @@ import logging
 import os
 import re
 import tempfile
+from bisect import bisect_right
 from functools import lru_cache
 from math import log
 
@@ -162,13 +163,18 @@ def _state_path():
 
 
 class Bounds:
-    """The token boundaries of a text (as `boundaries`), segmented on first use: the grammar
-    asks only where a candidate needs them, and many sentences have none."""
-    __slots__ = ("text", "_set")
+    """The token boundaries of a text (as `boundaries`), segmented where and when asked: the
+    grammar asks only where a candidate needs them, many sentences have none, and jieba cuts
+    each block (a run of letters between punctuation) on its own, so asking about one position
+    segments only its block."""
+    __slots__ = ("text", "_set", "_starts", "_ends", "_cut")
 
     def __init__(self, text: str):
         self.text = text
         self._set: set[int] | None = None
+        self._starts: list[int] | None = None   # the blocks' starts and ends
+        self._ends: list[int] = []
+        self._cut: dict[int, set[int]] = {}     # block index -> its boundaries
 
     def get(self) -> set[int]:
         if self._set is None:
@@ -176,7 +182,26 @@ class Bounds:
         return self._set
 
     def __contains__(self, i) -> bool:
-        return i in self.get()
+        if self._set is not None:
+            return i in self._set
+        if self._starts is None:
+            self._starts, self._ends = [], []
+            for m in _JIEBA_HAN.finditer(self.text):
+                self._starts.append(m.start())
+                self._ends.append(m.end())
+        if not 0 <= i <= len(self.text):
+            return False
+        k = bisect_right(self._starts, i) - 1
+        if k >= 0 and i < self._ends[k]:   # inside a block (or at its start)
+            if i == self._starts[k]:
+                return True
+            cut = self._cut.get(k)
+            if cut is None:
+                cut = self._cut[k] = set()
+                _cut_block(self.text[self._starts[k]:self._ends[k]], self._starts[k], cut)
+            return i in cut
+        # between blocks every position is a boundary, but the middle of a \r\n
+        return not (0 < i < len(self.text) and self.text[i - 1] == "\r" and self.text[i] == "\n")
 
     def __iter__(self):
         return iter(self.get())
@@ -190,8 +215,6 @@ def boundaries(text: str) -> set[int]:
     of tokenizer().cut(text, HMM=False), computed as jieba does (blocks, word graph, best
     route by frequency, runs of single letters and digits kept together) without its
     generators."""
-    tk = tokenizer()
-    freq, logtotal = tk.FREQ, log(tk.total)
     out, pos = {0}, 0
     for blk in _JIEBA_HAN.split(text):
         if not blk:
@@ -205,32 +228,40 @@ def boundaries(text: str) -> set[int]:
                     out.update(range(pos + 1, pos + len(x) + 1))
                     pos += len(x)
             continue
-        n = len(blk)
-        route: dict[int, tuple[float, int]] = {n: (0, 0)}
-        for k in range(n - 1, -1, -1):   # jieba's get_DAG and calc, one position at a time
-            best = None
-            i, frag = k, blk[k]
-            while i < n and frag in freq:
-                if freq[frag]:
-                    cand = (log(freq[frag]) - logtotal + route[i + 1][0], i)
-                    if best is None or cand > best:
-                        best = cand
-                i += 1
-                frag = blk[k:i + 1]
-            if best is None:   # no word starts here: the character alone
-                best = (log(freq.get(blk[k]) or 1) - logtotal + route[k + 1][0], k)
-            route[k] = best
-        x, single_eng = 0, False
-        while x < n:
-            y = route[x][1] + 1
-            eng = y - x == 1 and _JIEBA_ENG.match(blk[x]) is not None
-            if not (eng and single_eng):
-                out.add(pos + x)   # a run of single letters or digits is one token
-            single_eng = eng
-            x = y
-        pos += n
+        _cut_block(blk, pos, out)
+        pos += len(blk)
         out.add(pos)
     return out
+
+
+def _cut_block(blk: str, pos: int, out: set[int]) -> None:
+    """Add to `out` the boundaries jieba puts inside one block starting at offset `pos`
+    (its start included)."""
+    tk = tokenizer()
+    freq, logtotal = tk.FREQ, log(tk.total)
+    n = len(blk)
+    route: dict[int, tuple[float, int]] = {n: (0, 0)}
+    for k in range(n - 1, -1, -1):   # jieba's get_DAG and calc, one position at a time
+        best = None
+        i, frag = k, blk[k]
+        while i < n and frag in freq:
+            if freq[frag]:
+                cand = (log(freq[frag]) - logtotal + route[i + 1][0], i)
+                if best is None or cand > best:
+                    best = cand
+            i += 1
+            frag = blk[k:i + 1]
+        if best is None:   # no word starts here: the character alone
+            best = (log(freq.get(blk[k]) or 1) - logtotal + route[k + 1][0], k)
+        route[k] = best
+    x, single_eng = 0, False
+    while x < n:
+        y = route[x][1] + 1
+        eng = y - x == 1 and _JIEBA_ENG.match(blk[x]) is not None
+        if not (eng and single_eng):
+            out.add(pos + x)   # a run of single letters or digits is one token
+        single_eng = eng
+        x = y
 
 
 # jieba's own block patterns (jieba/__init__.py: re_han_default, re_skip_default, re_eng)
