@@ -145,6 +145,9 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
         new.mkdir(parents=True)
     except OSError as e:
         raise GraphError(f"{new}: cannot create ({e.strerror or e})") from None
+    # the viewer's process starts now (at a lower priority than the workers), so that it has
+    # loaded its code when the graph is ready
+    viewer = Beside("kg.viewer:write_build_page", nice=10) if html else None
     try:
         cache = out / CACHE_DIR / "cache.sqlite" if incremental and (out / CACHE_DIR).is_dir() \
             else new / CACHE_DIR / "cache.sqlite"
@@ -156,14 +159,9 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
                 reasons = "; ".join(f"{f.file}: {f.reason}" for f in report.failures[:5])
                 raise InputError(f"no article could be built ({reasons})")
             ws.prepare_reads()
-            # the viewer is drawn in a process of its own while the graph files are written
-            viewer = Beside(_write_html, new, cache) if html else None
-            try:
-                _write_graph(ws, new, report)
-            except BaseException:
-                if viewer is not None:
-                    viewer.cancel()
-                raise
+            if viewer is not None:   # drawn while the graph files are written
+                viewer.start(new, cache)
+            _write_graph(ws, new, report)
             if viewer is not None:
                 tick("viewer", 0, 1)
                 viewer.result()
@@ -187,6 +185,8 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
     except BaseException:
+        if viewer is not None:
+            viewer.cancel()
         shutil.rmtree(new, ignore_errors=True)
         raise
     report.outputs = [out / n for n in OUTPUT_FILES if (out / n).exists()]
@@ -269,18 +269,6 @@ def graph_bytes(results) -> tuple[bytes, bytes]:
     rdf.write_graph(ws, ttl, trig)
     ws.close()
     return ttl.getvalue(), trig.getvalue()
-
-
-def _write_html(new: Path, cache: Path) -> None:
-    """The viewer, drawn from the work store's rows (memory bounded by the number of entities
-    and edges, not of triples) through a read-only connection of its own."""
-    from .viewer import write_html_from_workstore
-
-    ws = WorkStore.reader(cache)
-    try:
-        write_html_from_workstore(ws, new / "graph.html", title="gongan-kg")
-    finally:
-        ws.close()
 
 
 def _write_store(new: Path, out: Path, store: Path) -> None:

@@ -202,65 +202,110 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
                 s.stop()
 
 
-# A Beside process starts here: it reads (sys.path, pickled call) from stdin, so that it
-# imports the same package as its caller, and answers with a pickled None or error on stdout.
-_BESIDE_BOOT = ("import pickle, sys; path, call = pickle.load(sys.stdin.buffer); sys.path[:] = path; "
-                "import kg.pool; kg.pool._beside_main(call)")
+# A Beside process starts here: it reads its sys.path and target from stdin, so that it
+# imports the same package as its caller, then waits for the arguments; it answers with a
+# pickled None or error on a pipe of its own (file descriptor `answer`).
+_BESIDE_BOOT = ("import pickle, sys; path, target, nice, answer = pickle.load(sys.stdin.buffer); "
+                "sys.path[:] = path; import kg.pool; kg.pool._beside_main(target, nice, answer)")
 
 
-def _beside_main(call: bytes) -> None:
+def _function(target: str) -> Callable:
+    """"package.module:function" -> the function (its module imported)."""
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _beside_main(target: str, nice: int, answer: int) -> None:
     import pickle
     import sys
 
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    if nice:
+        try:
+            os.nice(nice)
+        except (OSError, AttributeError):
+            pass
     try:
-        fn, args = pickle.loads(call)
+        fn = _function(target)   # its module is imported now, before the arguments come
+        try:
+            args = pickle.load(sys.stdin.buffer)
+        except EOFError:   # cancelled before it was started
+            return
         fn(*args)
         err = None
     except BaseException as e:
         err = e if isinstance(e, KGError) else KGError(one_line(e))
-    sys.stdout.buffer.write(pickle.dumps(err))
-    sys.stdout.flush()
+    with os.fdopen(answer, "wb") as f:
+        f.write(pickle.dumps(err))
 
 
 class Beside:
-    """fn(*args) in a fresh Python process while the caller goes on; `result()` waits for it
-    and raises what it raised (as KGError unless it was one).  A fresh process, not a fork, so
-    that it shares no pages with the caller (a fork's would count twice in the process tree)
-    and needs nothing of the caller's __main__.  fn must be a module-level function; fn and
-    args picklable.  Where no Python executable is known, fn runs here, at once."""
+    """A function run in a fresh Python process beside the caller: `Beside("module:function")`
+    starts the process (it imports the module while the caller goes on; the caller need not),
+    `start(*args)` calls the function, and `result()` waits for it and raises what it raised
+    (as KGError unless it was one).
 
-    def __init__(self, fn: Callable, *args):
+    A fresh process, not a fork, so that it shares no pages with the caller (a fork's would
+    count twice in the process tree) and needs nothing of the caller's __main__.  The arguments
+    must be picklable.  `nice` lowers its priority (it then loads its code in the time busier
+    processes leave).  Where no Python executable is known, the function runs in the caller, at
+    start()."""
+
+    def __init__(self, target: str, *, nice: int = 0):
         import pickle
         import subprocess
         import sys
 
-        self.proc, self.error = None, None
+        self.target, self.proc, self.error, self.started = target, None, None, False
         if not sys.executable:
+            return
+        self._answer, w = os.pipe()
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-c", _BESIDE_BOOT], stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(w,))
+        finally:
+            os.close(w)
+        self._send(pickle.dumps((list(sys.path), target, nice, w)), close=False)
+
+    def _send(self, data: bytes, close: bool) -> None:
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+            if close:
+                self.proc.stdin.close()
+        except OSError:
+            pass   # it died: result() says how
+        if close:
+            self.proc.stdin = None
+
+    def start(self, *args) -> None:
+        import pickle
+
+        self.started = True
+        if self.proc is None:
             try:
-                fn(*args)
+                _function(self.target)(*args)
             except KGError as e:
                 self.error = e
             return
-        call = pickle.dumps((list(sys.path), pickle.dumps((fn, args))))
-        self.proc = subprocess.Popen([sys.executable, "-c", _BESIDE_BOOT], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            self.proc.stdin.write(call)
-            self.proc.stdin.close()
-        except OSError:
-            pass   # it died at once: result() says how
-        self.proc.stdin = None
+        self._send(pickle.dumps(args), close=True)
 
     def result(self) -> None:
         import pickle
 
+        if not self.started:
+            raise KGError("Beside.result() before start()")
         if self.proc is None:
             if self.error is not None:
                 raise self.error
             return
-        out, err = self.proc.communicate()
+        _, err = self.proc.communicate()
+        with os.fdopen(self._answer, "rb") as f:
+            out = f.read()
+        self._answer = -1
         try:
             answer = pickle.loads(out)
         except Exception:
@@ -270,9 +315,14 @@ class Beside:
             raise answer
 
     def cancel(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+        self.proc.communicate()
+        if self._answer >= 0:
+            os.close(self._answer)
+            self._answer = -1
 
 
 def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: str,

@@ -19,8 +19,6 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from rdflib import Namespace
-
 from . import iri
 from .graphio import PREFIXES
 from .model import ArticlePart, ArticleResult
@@ -40,9 +38,17 @@ ID_NS = iri.ID_NS
 _PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("id", "rdf")}
 HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _PREFIXES.items()).encode()
 
-# rdflib namespaces, for the modules that read graphs with rdflib (query, export, viewer …)
-KG = Namespace(KG_NS)
-ID = Namespace(ID_NS)
+
+def __getattr__(name: str):
+    """KG and ID: rdflib namespaces, for the modules that read graphs with rdflib (query,
+    export, viewer …); made on first use, so that a build never imports rdflib."""
+    if name in ("KG", "ID"):
+        from rdflib import Namespace
+
+        globals().update(KG=Namespace(KG_NS), ID=Namespace(ID_NS))
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # ----------------------------------------------------------------------------- Turtle text
 # Terms are written as Turtle text directly (no term objects): an article makes thousands of
@@ -306,44 +312,33 @@ def _dates_and_figures(result: ArticleResult, a, keys, names, sentences_used: se
     return out
 
 
-def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[tuple]:
-    """An entity's corpus-level triples as (sort key, subject, predicate, object): its type,
-    label, aliases, the relations it is the subject of (kg/workstore.py `Relation`s) and each
-    relation's fact node (kg:Fact).  The sort key orders them as terms: by subject IRI, then
-    predicate IRI, then object (IRIs before literals)."""
-    ev = iri.entity(key)
-    e = node(ev)
-    out = [((ev, RDF_NS + "type", 0, KG_NS + type_), e, A, kg(type_)),
-           ((ev, RDFS_NS + "label", 1, label), e, _P["label"], zh(label))]
-    out += [((ev, SKOS_NS + "altLabel", 1, x), e, _P["altLabel"], zh(x)) for x in aliases if x != label]
+def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list[tuple[str, str, str]]:
+    """An entity's corpus-level triples: its type, label, aliases and the relations it is the
+    subject of (kg/workstore.py `Relation`s, in predicate and object order), then each
+    relation's fact node (kg:Fact)."""
+    e = node(iri.entity(key))
+    out = [(e, A, kg(type_)), (e, _P["label"], zh(label))]
+    out += [(e, _P["altLabel"], zh(x)) for x in aliases if x != label]
+    objects = []
     for r in relations:
-        ov = r.o if r.lit else iri.entity(r.o)
-        obj = zh(ov) if r.lit else node(ov)
-        out.append(((ev, KG_NS + r.p, int(r.lit), ov), e, kg(r.p), obj))
-        out += fact_triples(key, e, r, obj, (int(r.lit), ov))
+        obj = zh(r.o) if r.lit else node(iri.entity(r.o))
+        out.append((e, kg(r.p), obj))
+        objects.append(obj)
+    for r, obj in zip(relations, objects):
+        out += fact_triples(key, e, r, obj)
     return out
 
 
-def fact_triples(key: str, e, r, obj, obj_key) -> list[tuple]:
+def fact_triples(key: str, e: str, r, obj: str) -> list[tuple[str, str, str]]:
     """The fact node of a relation: the triple it stands for and what the articles stating it
     say (docs/rdf-layout.md, "Facts"); evidence nodes point to it with kg:evidenceOf."""
-    fv = iri.fact(key, r.p, r.o, r.lit)
-    f = node(fv)
-    ev = iri.entity(key)
-
-    def row(pred_iri, ptxt, okey, otxt):
-        return ((fv, pred_iri, *okey), f, ptxt, otxt)
-    out = [row(RDF_NS + "type", A, (0, KG_NS + "Fact"), _C["Fact"]),
-           row(KG_NS + "factSubject", _C["factSubject"], (0, ev), e),
-           row(KG_NS + "factPredicate", _C["factPredicate"], (0, KG_NS + r.p), kg(r.p)),
-           row(KG_NS + "factObject", _C["factObject"], obj_key, obj),
-           row(KG_NS + "articleCount", _C["articleCount"], (1, str(r.articles)), integer(r.articles)),
-           row(KG_NS + "undatedArticleCount", _C["undatedArticleCount"], (1, str(r.articles - r.dated)),
-               integer(r.articles - r.dated))]
+    f = node(iri.fact(key, r.p, r.o, r.lit))
+    out = [(f, A, _C["Fact"]), (f, _C["articleCount"], integer(r.articles)),
+           (f, _C["factObject"], obj), (f, _C["factPredicate"], kg(r.p)), (f, _C["factSubject"], e)]
     if r.dated:
-        out += [row(KG_NS + "firstDate", _C["firstDate"], (1, r.first), _date_literal(r.first)),
-                row(KG_NS + "lastDate", _C["lastDate"], (1, r.last), _date_literal(r.last))]
-    out += [row(KG_NS + "year", _C["year"], (1, str(y)), typed(str(y), "gYear")) for y in r.years]
+        out += [(f, _C["firstDate"], _date_literal(r.first)), (f, _C["lastDate"], _date_literal(r.last))]
+    out.append((f, _C["undatedArticleCount"], integer(r.articles - r.dated)))
+    out += [(f, _C["year"], typed(str(y), "gYear")) for y in r.years]
     return out
 
 
@@ -361,13 +356,12 @@ def write_graph(store, ttl, trig) -> tuple[Counter, Counter]:
     batch: list = []
 
     def flush():
-        batch.sort()
-        chunk = turtle_chunk(row[1:] for row in batch)
+        chunk = turtle_chunk(batch)
         ttl.write(chunk)
         trig.write(chunk)
         batch.clear()
 
-    for key, type_, label, aliases, rels in store.entities():
+    for key, type_, label, aliases, rels in store.entities():   # in key order, each one's facts after it
         entities[type_] += 1
         for r in rels:
             relations[r.p] += 1

@@ -360,14 +360,14 @@ class WorkStoreSource:
         return self._docs
 
     def entity_types(self):
-        for key, type_, _, _, _ in self.ws.entities():
+        for key, type_, _, _, _ in self.ws.entities(facts=False):
             e = self._iris[key] = iri.entity(key)
             self._keys[e] = key
             yield e, type_
 
     def entity_statements(self):
         ent = self._entity
-        for key, _, label, aliases, rels in self.ws.entities():
+        for key, _, label, aliases, rels in self.ws.entities(facts=False):
             e = ent(key)
             yield e, "label", (0, label), None
             for a in aliases:
@@ -414,13 +414,23 @@ class WorkStoreSource:
                 yield e, n if n is not None else self.ws.mention_count(key)
 
     def sentences(self, keys):
-        docs = self._doc_of()
+        docs, keys = self._doc_of(), list(keys)
+        wanted: dict[str, list[tuple[str, int]]] = defaultdict(list)   # doc id -> (key, index)
         for k in keys:
             digest, _, idx = k.rpartition("/")[2].partition("-")
             doc = docs.get(digest)
-            text = self.ws.sentence(doc, int(idx)) if doc is not None and idx.isdigit() else None
-            if text is not None:
-                yield k, (0, text), iri.article(doc), int(idx)
+            if doc is not None and idx.isdigit():
+                wanted[doc].append((k, int(idx)))
+        found = {}
+        for doc, refs in wanted.items():   # one query per article, not per sentence
+            texts = self.ws.sentences_of(doc, (i for _, i in refs))
+            for k, i in refs:
+                if i in texts:
+                    found[k] = (texts[i], doc, i)
+        for k in keys:
+            if k in found:
+                text, doc, i = found[k]
+                yield k, (0, text), iri.article(doc), i
 
     def articles(self, keys):
         docs = self._doc_of()
@@ -850,6 +860,19 @@ def write_html_from_workstore(ws, out: Path, *, title: str = "gongan-kg", max_no
     """A build's page, from its work store (kg/workstore.py): the same page as
     write_html_from_store on the build's graph, read from the reduce's rows."""
     return _write(_page(_graph_data(WorkStoreSource(ws), title=title, max_nodes=max_nodes, endpoint=None)), out)
+
+
+def write_build_page(out_dir: Path, cache: Path, *, title: str = "gongan-kg") -> Path:
+    """A build's graph.html in `out_dir`, drawn from its work store at `cache` (kg/workstore.py)
+    through a read-only connection of its own: memory bounded by the number of entities and
+    edges, not of triples.  The build runs it in a process of its own (kg.pool.Beside)."""
+    from .workstore import WorkStore
+
+    ws = WorkStore.reader(cache)
+    try:
+        return write_html_from_workstore(ws, Path(out_dir) / "graph.html", title=title)
+    finally:
+        ws.close()
 
 
 def write_html(graph: rdflib.Graph, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,

@@ -233,14 +233,16 @@ class WorkStore:
     def sources(self):
         yield from self.db.execute("SELECT doc_id, source FROM articles ORDER BY doc_id")
 
-    def entities(self):
+    def entities(self, facts: bool = True):
         """(key, type, label, aliases, relations) of every entity, in key order; relations are
         the distinct facts it is the subject of (`Relation`: predicate, object, is-literal and
-        the counts and dates of the articles stating it), in (predicate, object) order."""
+        the counts and dates of the articles stating it), in (predicate, object) order; with
+        `facts=False` only (predicate, object, is-literal), read without the counts and dates."""
         self.prepare_reads()
         names = self.db.execute("SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key")
         surf = self.db.execute("SELECT DISTINCT key, surface FROM mentions ORDER BY key, surface")
-        rels = self.db.execute(_FACTS)
+        rels = self.db.execute(_FACTS if facts else
+                               "SELECT DISTINCT s, p, o, lit FROM evidence ORDER BY s, p, o, lit")
         surf_it = groupby(surf, key=lambda r: r[0])
         rels_it = groupby(rels, key=lambda r: r[0])
         cur_s = next(surf_it, None)
@@ -264,7 +266,8 @@ class WorkStore:
             if cur_r is not None and cur_r[0] == key:
                 relations = [Relation(p, o, bool(lit), n, dated, first, last,
                                       tuple(sorted(y for y in (years or "").split(",") if y)))
-                             for _, p, o, lit, n, dated, first, last, years in cur_r[1]]
+                             for _, p, o, lit, n, dated, first, last, years in cur_r[1]] if facts \
+                    else [(p, o, bool(lit)) for _, p, o, lit in cur_r[1]]
                 cur_r = next(rels_it, None)
             yield key, type_, label, aliases, relations
 
@@ -287,6 +290,16 @@ class WorkStore:
 
     def mention_count(self, key: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM mentions WHERE key=?", (key,)).fetchone()[0]
+
+    def sentences_of(self, doc_id: str, idxs) -> dict[int, str]:
+        """index -> text of those of the article's sentences the store holds."""
+        idxs = sorted(set(idxs))
+        out = {}
+        for n in range(0, len(idxs), 500):
+            part = idxs[n:n + 500]
+            out.update(self.db.execute(f"SELECT idx, text FROM sentences WHERE doc_id=? AND idx IN "
+                                       f"({','.join('?' * len(part))})", (doc_id, *part)))
+        return out
 
     def sentence(self, doc_id: str, idx: int) -> str | None:
         row = self.db.execute("SELECT text FROM sentences WHERE doc_id=? AND idx=?", (doc_id, idx)).fetchone()

@@ -145,10 +145,10 @@ def test_segmenter_runs_only_where_the_grammar_asks(monkeypatch):
     from kg.extract import analyse
     from kg.extract import text as T
     calls = []
-    real = T.boundaries
-    monkeypatch.setattr(T, "boundaries", lambda t: calls.append(t) or real(t))
+    real = T._cut_block
+    monkeypatch.setattr(T, "_cut_block", lambda blk, pos, out: calls.append(blk) or real(blk, pos, out))
     analyse(document_from_text("今天天气很好。\n\n永康市公安局芝英派出所民警张伟破获一起案件。", doc_id="x"))
-    assert calls == ["永康市公安局芝英派出所民警张伟破获一起案件。"]
+    assert calls == ["永康市公安局芝英派出所民警张伟破获一起案件"]
 
 
 @pytest.mark.parametrize("texts", [

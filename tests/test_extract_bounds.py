@@ -188,5 +188,5 @@ _WORDS = ["公安局", "派出所", "局长", "副", "专项行动", "大队", "
 @given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6))
 def test_work_is_linear_in_the_length(words):
     unit = "".join(words)
-    reps = max(1, 600 // len(unit))
+    reps = max(1, 1200 // len(unit))   # at 600 characters fixed costs still showed (专项行动“: 2.5, at 1,200: 2.05)
     assert growth(lambda k: unit * k, reps) < 2.4, unit

@@ -1,4 +1,4 @@
-"""kg/pool.py's Beside: a call in a fresh process beside the caller (the build's viewer)."""
+"""kg/pool.py's Beside: a function run in a fresh process beside the caller (the build's viewer)."""
 from __future__ import annotations
 
 import os
@@ -27,25 +27,50 @@ def _die():
 
 
 def test_beside_runs_in_another_process_and_returns(tmp_path):
-    b = Beside(_write, tmp_path / "x", "drawn")
+    b = Beside("test_pool:_write")
+    b.start(tmp_path / "x", "drawn")
     assert b.result() is None
     text, pid = (tmp_path / "x").read_text(encoding="utf-8").split()
     assert text == "drawn" and int(pid) != os.getpid()
 
 
 def test_beside_raises_what_the_call_raised():
+    b = Beside("test_pool:_graph_error")
+    b.start("cannot write here")
     with pytest.raises(GraphError, match="^cannot write here$"):
-        Beside(_graph_error, "cannot write here").result()
+        b.result()
+    b = Beside("test_pool:_value_error")
+    b.start()
     with pytest.raises(KGError, match="ValueError: no such thing"):
-        Beside(_value_error).result()
+        b.result()
 
 
-def test_beside_reports_a_process_that_died():
+def test_beside_reports_a_process_that_died_or_a_missing_function():
+    b = Beside("test_pool:_die")
+    b.start()
     with pytest.raises(KGError, match="helper process died"):
-        Beside(_die).result()
+        b.result()
+    b = Beside("test_pool:no_such_function")
+    b.start()
+    with pytest.raises(KGError, match="no_such_function"):
+        b.result()
 
 
-def test_beside_can_be_cancelled(tmp_path):
-    b = Beside(_write, tmp_path / "never", "x")
+def test_a_cancelled_beside_never_runs(tmp_path):
+    b = Beside("test_pool:_write")
     b.cancel()
-    assert b.proc.poll() is not None
+    assert b.proc.poll() is not None and not (tmp_path / "never").exists()
+    with pytest.raises(KGError, match="before start"):
+        b.result()
+
+
+def _write_niceness(path):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(str(os.nice(0)))
+
+
+def test_beside_runs_at_the_priority_asked(tmp_path):
+    b = Beside("test_pool:_write_niceness", nice=5)
+    b.start(tmp_path / "n")
+    b.result()
+    assert int((tmp_path / "n").read_text()) == min(19, os.nice(0) + 5)
