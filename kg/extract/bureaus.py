@@ -34,6 +34,13 @@ def _unit_re() -> re.Pattern:
     return re.compile(f"(?P<name>“[^“”]{{2,12}}”|[{HAN}A-Za-z]{{0,10}}?)(?P<suf>{alt})(?!长|员|创建|建设|规范化)")
 
 
+@lru_cache(maxsize=1)
+def _any_suffix() -> re.Pattern:
+    """A unit suffix anywhere: without one _unit_re cannot match (and scanning for it is cheap,
+    where _unit_re tries every start)."""
+    return re.compile(lexicon.alternation(unit_suffixes()))
+
+
 
 
 @lru_cache(maxsize=1)
@@ -154,7 +161,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
                 add(Span(pos, pos + len(item), "Bureau", item, item, data={"parent": ctx.main_bureau()}))
             pos += len(item) + 1
     depth = _quote_depth(text)
-    for m in _unit_re().finditer(text):
+    for m in _unit_re().finditer(text) if _any_suffix().search(text) else ():
         if any(taken[m.start("suf"):m.end("suf")]):
             continue
         if depth[m.start("suf")] and not m.group("name").startswith("“"):

@@ -144,10 +144,18 @@ def span(a: str, b: str) -> str:
     return a if a == b else f"{a}/{b}"
 
 
+@lru_cache(maxsize=1)
+def _period_hint() -> re.Pattern:
+    """What every period _period_re reads contains: 年, 月 or a period word."""
+    return re.compile("年|月|" + lexicon.alternation(period_words()))
+
+
 def find_periods(text: str, cal: Calendar) -> list[tuple[int, int, str | None]]:
     """The periods a sentence names, resolved: (start, end, period or None if unknowable)."""
     out = []
     words = period_words()
+    if not _period_hint().search(text):
+        return out
     for m in _period_re().finditer(text):
         if m.group("y4"):   # 自2014年公安部部署开展“猎狐行动”以来
             mo = int(m.group("m4") or 1)

@@ -88,6 +88,11 @@ def _head_rx(place_re: str) -> re.Pattern:
     return re.compile(f"(?P<p>{place_re})?(?P<lvl>{_LEVEL})?(?P<h>{lexicon.alternation(heads)})")
 
 
+@lru_cache(maxsize=64)
+def _prefix_rx(place_re: str) -> re.Pattern:
+    return re.compile(f"(?P<p>{place_re})?(?P<lvl>{_LEVEL})?")
+
+
 @lru_cache(maxsize=1)
 def _suffix_rx() -> re.Pattern:
     return re.compile(f"(?:{lexicon.alternation(org_suffixes())})")
@@ -162,7 +167,7 @@ def find_orgs(view: SentenceView) -> list[Span]:
                 continue
             # the nearest place written before, with only a name between (江苏省财政厅)
             w0 = max(0, m.start() - 16)
-            places = [p for p in re.finditer(P, text[w0:m.start()])
+            places = [p for p in ctx.place_rx.finditer(text[w0:m.start()])
                       if re.fullmatch(f"[{HAN}]*", text[w0 + p.end():m.start()])] if ctx.form_map else []
             if not places:
                 continue
@@ -186,7 +191,7 @@ def find_orgs(view: SentenceView) -> list[Span]:
             for k in range(m.start(), m.end()):
                 taken[k] = True
             continue
-        pm = re.match(f"(?P<p>{P})?(?P<lvl>{_LEVEL})?", name)
+        pm = _prefix_rx(P).match(name)
         d = resolve_place(ctx, pm.group("p"), pm.group("lvl"))
         rest = name[pm.end():]
         if sfx[suffix] == "yes":   # needs a place: written, or the article's own
@@ -338,7 +343,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
             k -= 1
         name = text[k:m.start()]
         if heads[head]:
-            pl = [p for p in re.finditer(ctx.place_re, name)] if ctx.form_map else []
+            pl = list(ctx.place_rx.finditer(name)) if ctx.form_map else []
             start = max(left_start(text, m.start(), bounds, stop_words(), 5, taken), k)
             if pl and pl[-1].start() > 0 and start < k + pl[-1].start():
                 start = k + pl[-1].start()

@@ -47,11 +47,21 @@ def _forms() -> tuple[dict[str, list[Division]], dict[str, tuple[int, ...]]]:
     return forms, {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
 
 
+@lru_cache(maxsize=1)
+def _first_chars() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(_forms()[1])) + "]")
+
+
 def _scan(text: str):
     """Longest place forms, left to right, without overlaps: (start, end, form)."""
     forms, lengths = _forms()
+    first = _first_chars()
     i, n = 0, len(text)
     while i < n:
+        m = first.search(text, i)   # the next character a form starts with
+        if m is None:
+            return
+        i = m.start()
         for L in lengths.get(text[i], ()):
             if i + L <= n and text[i:i + L] in forms:
                 yield i, i + L, text[i:i + L]
@@ -177,7 +187,7 @@ def find_places(view: SentenceView) -> list[Span]:
     ctx, text = view.ctx, view.text
     spans = []
     if ctx.form_map:
-        for m in re.finditer(ctx.place_re, text):
+        for m in ctx.place_rx.finditer(text):
             d = ctx.place_of(m.group())
             if d is not None:
                 spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
