@@ -157,8 +157,8 @@ def find_campaigns(view: SentenceView) -> list[Span]:
         start = m.start()
         # walk left over tokens until a stop word, punctuation or 12 characters
         left = start
-        cuts = sorted(b for b in bounds if b < start)
-        for b in reversed(cuts):
+        # the token starts within 16 characters, nearest first (a farther one ends the walk)
+        for b in (b for b in range(start - 1, max(-1, start - 17), -1) if b in bounds):
             piece = text[b:left]
             if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stop_words() or any(taken[b:left]) \
                     or start - b > 16:
