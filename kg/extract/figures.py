@@ -67,6 +67,12 @@ def _figure_re() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _numeral() -> re.Pattern:
+    """A character a number of _figure_re starts with."""
+    return re.compile(rf"[\d{''.join(_CN_DIGITS) + ''.join(_CN_SMALL)}]")
+
+
+@lru_cache(maxsize=1)
 def _change_re() -> re.Pattern:
     w = figure_words()
     cmp_ = lexicon.alternation(w["compare"])
@@ -212,6 +218,8 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
     approximate, change, direction, start, end (offsets in `text`).  `actor_ends`: where names
     of organs end (an indicator starts after them)."""
     text = text.translate(_WIDE)
+    if not _numeral().search(text):
+        return []   # every figure has a number: digits or Chinese numerals
     w = figure_words()
     figs: list[_Fig] = []
     skipped: list[int] = []
