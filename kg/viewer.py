@@ -360,7 +360,7 @@ class WorkStoreSource:
         return self._docs
 
     def entity_types(self):
-        for key, type_, _, _, _ in self.ws.entities(facts=False):
+        for key, type_ in self.ws.entity_types():
             e = self._iris[key] = iri.entity(key)
             self._keys[e] = key
             yield e, type_
@@ -393,17 +393,17 @@ class WorkStoreSource:
         return e if e is not None else iri.entity(key)
 
     def mentions(self, keys, cap: int):
-        for e in keys:
-            key = self._key(e)
+        keys = [(e, self._key(e)) for e in keys]
+        rows: dict[str, list] = {k: [] for _, k in keys if k is not None}
+        counts: dict[str, int] = dict.fromkeys(rows, 0)
+        for key, doc, idx, surface in self.ws.mentions_of_many(rows):   # a few queries, not one per entity
+            _keep(rows[key], (iri.sentence(doc, idx), surface), cap)
+            counts[key] += 1
+        for e, key in keys:
             if key is None:
                 continue
-            rows: list = []
-            n = 0
-            for doc, idx, surface in self.ws.mentions_of(key):
-                _keep(rows, (iri.sentence(doc, idx), surface), cap)
-                n += 1
-            self._mention_n[e] = n   # counted here: mention_counts need not read the rows again
-            for d, surface in rows:
+            self._mention_n[e] = counts[key]   # counted here: mention_counts need not read the rows again
+            for d, surface in rows[key]:
                 yield e, d, surface
 
     def mention_counts(self, keys):

@@ -273,6 +273,13 @@ class WorkStore:
 
     # ---------------------------------------------------------------- reading for the viewer
 
+    def entity_types(self):
+        """(key, type) of every entity, in key order: the types `entities` gives, read alone."""
+        self.prepare_reads()
+        rows = self.db.execute("SELECT DISTINCT key, type FROM names ORDER BY key")
+        for key, group in groupby(rows, key=lambda r: r[0]):
+            yield key, final_type(r[1] for r in group)
+
     def evidence(self):
         """(doc id, subject, predicate, object, is-literal, sentence index) of every fact's
         evidence, article by article."""
@@ -284,9 +291,13 @@ class WorkStore:
         """(doc id, entity key): the articles that mention each entity."""
         yield from self.db.execute("SELECT DISTINCT doc_id, key FROM mentions ORDER BY doc_id")
 
-    def mentions_of(self, key: str):
-        """(doc id, sentence index, surface) of one entity's mentions."""
-        yield from self.db.execute("SELECT doc_id, idx, surface FROM mentions WHERE key=?", (key,))
+    def mentions_of_many(self, keys):
+        """(entity key, doc id, sentence index, surface) of the mentions of `keys`, in no order."""
+        keys = list(keys)
+        for n in range(0, len(keys), 500):
+            part = keys[n:n + 500]
+            yield from self.db.execute(f"SELECT key, doc_id, idx, surface FROM mentions WHERE key IN "
+                                       f"({','.join('?' * len(part))})", part)
 
     def mention_count(self, key: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM mentions WHERE key=?", (key,)).fetchone()[0]
@@ -300,10 +311,6 @@ class WorkStore:
             out.update(self.db.execute(f"SELECT idx, text FROM sentences WHERE doc_id=? AND idx IN "
                                        f"({','.join('?' * len(part))})", (doc_id, *part)))
         return out
-
-    def sentence(self, doc_id: str, idx: int) -> str | None:
-        row = self.db.execute("SELECT text FROM sentences WHERE doc_id=? AND idx=?", (doc_id, idx)).fetchone()
-        return row[0] if row else None
 
     def article(self, doc_id: str) -> tuple[str, str, str] | None:
         """(source file, title, date) of an article."""
