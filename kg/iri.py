@@ -4,8 +4,8 @@ IRIs are opaque and deterministic: a type segment plus a hash of the normalised 
 so they are valid in Turtle, N-Triples and SPARQL whatever a label contains, and the same
 input always gives the same IRI.  Names live in rdfs:label, never in the IRI.
 
-IRIs are plain strings here, so that Resolve can mint keys without rdflib; kg/rdf.py wraps
-them in URIRef and holds the rdflib namespaces KG and ID.
+IRIs are plain strings here, so that Resolve can mint keys without rdflib; kg/rdf.py writes
+them as Turtle and holds the rdflib namespaces KG and ID.
 """
 from __future__ import annotations
 

@@ -145,10 +145,11 @@ def build(inputs, out_dir: Path, *, workers: int | None = None, progress: Progre
         new.mkdir(parents=True)
     except OSError as e:
         raise GraphError(f"{new}: cannot create ({e.strerror or e})") from None
-    # the viewer's process starts now (at a lower priority than the workers), so that it has
-    # loaded its code when the graph is ready
-    viewer = Beside("kg.viewer:write_build_page", nice=10) if html else None
+    viewer = None
     try:
+        # the viewer's process starts now (at a lower priority than the workers), so that it has
+        # loaded its code when the graph is ready
+        viewer = Beside("kg.viewer:write_build_page", nice=10) if html else None
         cache = out / CACHE_DIR / "cache.sqlite" if incremental and (out / CACHE_DIR).is_dir() \
             else new / CACHE_DIR / "cache.sqlite"
         ws = WorkStore(cache)

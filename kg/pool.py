@@ -11,6 +11,9 @@ replaced and its task reported (stage "crash").  Workers die with their parent
 tasks at a time so that memory stays bounded.
 
 Both yield (task id, result) as results come in, in no particular order.
+
+`Beside` runs one function in a fresh Python process beside the caller (the build draws its viewer
+with it while it writes the graph files).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def die_with_parent() -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):   # TypeError: Windows has no CDLL(None)
         pass
 
 
@@ -204,7 +207,9 @@ def run_local(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, workers: i
 
 # A Beside process starts here: it reads its sys.path and target from stdin, so that it
 # imports the same package as its caller, then waits for the arguments; it answers with a
-# pickled None or error on a pipe of its own (file descriptor `answer`).
+# pickled None or error on a pipe of its own (file descriptor `answer`), small enough to fit the
+# pipe's buffer.
+_ANSWER_MAX = 8192
 _BESIDE_BOOT = ("import pickle, sys; path, target, nice, answer = pickle.load(sys.stdin.buffer); "
                 "sys.path[:] = path; import kg.pool; kg.pool._beside_main(target, nice, answer)")
 
@@ -238,34 +243,43 @@ def _beside_main(target: str, nice: int, answer: int) -> None:
         err = None
     except BaseException as e:
         err = e if isinstance(e, KGError) else KGError(one_line(e))
+    data = pickle.dumps(err)
+    if len(data) > _ANSWER_MAX:   # the parent reads the answer after the exit: it must fit the pipe
+        data = pickle.dumps(KGError(one_line(err)[:1000]))
     with os.fdopen(answer, "wb") as f:
-        f.write(pickle.dumps(err))
+        f.write(data)
 
 
 class Beside:
     """A function run in a fresh Python process beside the caller: `Beside("module:function")`
     starts the process (it imports the module while the caller goes on; the caller need not),
     `start(*args)` calls the function, and `result()` waits for it and raises what it raised
-    (as KGError unless it was one).
+    (as KGError unless it was one); `cancel()` stops it at any point (and does nothing after
+    `result()`).
 
     A fresh process, not a fork, so that it shares no pages with the caller (a fork's would
     count twice in the process tree) and needs nothing of the caller's __main__.  The arguments
     must be picklable.  `nice` lowers its priority (it then loads its code in the time busier
-    processes leave).  Where no Python executable is known, the function runs in the caller, at
-    start()."""
+    processes leave).  Where no Python executable is known, or on Windows, the function runs in
+    the caller, at start().  Raises KGError if the process cannot be started."""
 
     def __init__(self, target: str, *, nice: int = 0):
         import pickle
         import subprocess
         import sys
 
-        self.target, self.proc, self.error, self.started = target, None, None, False
-        if not sys.executable:
+        self.target, self.proc, self.error, self.started, self.done = target, None, None, False, False
+        self._answer = -1
+        if not sys.executable or os.name == "nt":
             return
         self._answer, w = os.pipe()
         try:
             self.proc = subprocess.Popen([sys.executable, "-c", _BESIDE_BOOT], stdin=subprocess.PIPE,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(w,))
+        except OSError as e:
+            os.close(self._answer)
+            self._answer = -1
+            raise KGError(f"cannot start a helper process ({e.strerror or e})") from None
         finally:
             os.close(w)
         self._send(pickle.dumps((list(sys.path), target, nice, w)), close=False)
@@ -284,12 +298,14 @@ class Beside:
     def start(self, *args) -> None:
         import pickle
 
+        if self.done:   # cancelled
+            return
         self.started = True
         if self.proc is None:
             try:
                 _function(self.target)(*args)
-            except KGError as e:
-                self.error = e
+            except Exception as e:
+                self.error = e if isinstance(e, KGError) else KGError(one_line(e))
             return
         self._send(pickle.dumps(args), close=True)
 
@@ -298,31 +314,40 @@ class Beside:
 
         if not self.started:
             raise KGError("Beside.result() before start()")
-        if self.proc is None:
+        if self.proc is None or self.done:
             if self.error is not None:
                 raise self.error
             return
         _, err = self.proc.communicate()
         with os.fdopen(self._answer, "rb") as f:
             out = f.read()
-        self._answer = -1
+        self._answer, self.done = -1, True
         try:
             answer = pickle.loads(out)
         except Exception:
             last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {self.proc.returncode}"]
             answer = KGError(f"a helper process died ({last[0]})")
         if answer is not None:
+            self.error = answer
             raise answer
 
     def cancel(self) -> None:
+        if self.done:
+            return
+        self.done = True
         if self.proc is None:
             return
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.communicate()
-        if self._answer >= 0:
-            os.close(self._answer)
-            self._answer = -1
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stderr):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        os.close(self._answer)
+        self._answer = -1
 
 
 def run_dask(fn: Callable, tasks: Iterable[tuple[object, tuple]], *, address: str,

@@ -41,7 +41,7 @@ HEADER = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _PREFIXES.items()).encode
 
 def __getattr__(name: str):
     """KG and ID: rdflib namespaces, for the modules that read graphs with rdflib (query,
-    export, viewer …); made on first use, so that a build never imports rdflib."""
+    export, viewer …); made on first use (writing the graph needs no rdflib)."""
     if name in ("KG", "ID"):
         from rdflib import Namespace
 

@@ -135,6 +135,9 @@ def test_lexical_state_is_kept_and_made_again_when_unreadable(tmp_path, monkeypa
     assert made == T._lexical_state()   # the process's own (made or loaded elsewhere) is the same
     kept[0].write_bytes(kept[0].read_bytes()[:1000])
     assert T._lexical_state.__wrapped__() == made
+    import marshal
+    kept[0].write_bytes(marshal.dumps(({1: 2}, 3, {"公安局": 5})))   # the right outline, the wrong content
+    assert T._lexical_state.__wrapped__() == made
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "file"))
     (tmp_path / "file").write_text("not a folder")
     assert T._lexical_state.__wrapped__() == made

@@ -266,3 +266,14 @@ def test_a_changed_extractor_re_extracts_everything(tmp_path, monkeypatch):
     monkeypatch.setattr(kg.workstore, "fingerprint", lambda: "another extractor")
     changed = build(files, tmp_path / "out", html=False)
     assert (changed.extracted, changed.unchanged) == (2, 0)
+
+
+def test_a_step_failing_after_the_viewer_reports_its_own_error(tmp_path):
+    """The viewer's process is done when --store fails: the store's error reaches the caller (not
+    one of stopping the finished viewer) and the build's working folder is removed."""
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("not a store", encoding="utf-8")
+    with pytest.raises(GraphError, match="not an empty directory"):
+        build(sorted(SEEDS.glob("*.txt"))[:1], tmp_path / "out", store=busy)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]

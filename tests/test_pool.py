@@ -26,12 +26,18 @@ def _die():
     os._exit(7)
 
 
+def _write_niceness(path):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(str(os.nice(0)))
+
+
 def test_beside_runs_in_another_process_and_returns(tmp_path):
     b = Beside("test_pool:_write")
     b.start(tmp_path / "x", "drawn")
     assert b.result() is None
     text, pid = (tmp_path / "x").read_text(encoding="utf-8").split()
     assert text == "drawn" and int(pid) != os.getpid()
+    b.cancel()   # after result(): nothing to do, no error
 
 
 def test_beside_raises_what_the_call_raised():
@@ -39,6 +45,7 @@ def test_beside_raises_what_the_call_raised():
     b.start("cannot write here")
     with pytest.raises(GraphError, match="^cannot write here$"):
         b.result()
+    b.cancel()   # as a build does when a step fails: the real error is not replaced
     b = Beside("test_pool:_value_error")
     b.start()
     with pytest.raises(KGError, match="ValueError: no such thing"):
@@ -56,17 +63,22 @@ def test_beside_reports_a_process_that_died_or_a_missing_function():
         b.result()
 
 
-def test_a_cancelled_beside_never_runs(tmp_path):
+def test_a_cancelled_beside_never_runs_and_leaves_no_descriptor(tmp_path):
+    before = len(os.listdir("/proc/self/fd"))
+    for started in (False, True):
+        b = Beside("test_pool:_write")
+        if started:
+            b.start(tmp_path / "slow", "x")
+        b.cancel()
+        assert b.proc.poll() is not None
+        b.cancel()
     b = Beside("test_pool:_write")
     b.cancel()
-    assert b.proc.poll() is not None and not (tmp_path / "never").exists()
-    with pytest.raises(KGError, match="before start"):
-        b.result()
-
-
-def _write_niceness(path):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(str(os.nice(0)))
+    b.start(tmp_path / "never", "x")   # a cancelled helper takes no call
+    assert not (tmp_path / "never").exists()
+    with pytest.raises(KGError):
+        Beside("test_pool:_write").result()   # before start()
+    assert len(os.listdir("/proc/self/fd")) <= before + 1
 
 
 def test_beside_runs_at_the_priority_asked(tmp_path):

@@ -155,13 +155,12 @@ def find_campaigns(view: SentenceView) -> list[Span]:
         if re.match("(?:城市|单位|成果|经验|工作|中|的|情况|先进|示范|试点|成效|以来|期间|机制|公安|局|处)", text[m.end():m.end() + 2]):
             continue   # the head is a modifier here (禁毒示范创建城市, 大会战成果)
         start = m.start()
-        # walk left over tokens until a stop word, punctuation or 12 characters
+        # walk left over tokens (their starts within 16 characters, nearest first) until a stop
+        # word or punctuation
         left = start
-        # the token starts within 16 characters, nearest first (a farther one ends the walk)
         for b in (b for b in range(start - 1, max(-1, start - 17), -1) if b in bounds):
             piece = text[b:left]
-            if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stop_words() or any(taken[b:left]) \
-                    or start - b > 16:
+            if not re.fullmatch(f"[{HAN}A-Za-z0-9]+", piece) or piece in stop_words() or any(taken[b:left]):
                 break
             left = b
         if left >= 2 and text[left - 1] == "及":   # 部署推动了积案攻坚及清逃专项行动: one name

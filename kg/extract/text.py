@@ -67,7 +67,6 @@ def tokenizer():
 
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
-    tk.tmp_dir = os.environ.get("KG_CACHE_DIR") or tempfile.gettempdir()
     tk.FREQ, tk.total, _ = _lexical_state()
     tk.initialized = True
     return tk
@@ -102,10 +101,10 @@ def _lexical_state() -> tuple[dict, int, dict]:
     path = _state_path()
     if path is not None:
         try:
-            state = marshal.loads(path.read_bytes())
-            if (isinstance(state, tuple) and len(state) == 3 and isinstance(state[0], dict)
-                    and isinstance(state[1], int) and isinstance(state[2], dict)):
-                return state
+            if not hasattr(os, "getuid") or path.stat().st_uid == os.getuid():   # only a file of ours
+                state = marshal.loads(path.read_bytes())
+                if _well_formed(state):
+                    return state
         except (OSError, ValueError, EOFError, TypeError):
             pass
     import jieba
@@ -131,9 +130,20 @@ def _lexical_state() -> tuple[dict, int, dict]:
     return state
 
 
+def _well_formed(state) -> bool:
+    """The shape _lexical_state makes (a damaged or foreign file is made again)."""
+    if not (isinstance(state, tuple) and len(state) == 3 and isinstance(state[0], dict)
+            and isinstance(state[1], int) and isinstance(state[2], dict) and state[0] and state[2]):
+        return False
+    freq, words = next(iter(state[0].items())), next(iter(state[2].items()))
+    return (isinstance(freq[0], str) and isinstance(freq[1], int) and isinstance(words[0], str)
+            and isinstance(words[1], tuple) and len(words[1]) == 2)
+
+
 def _state_path():
     """The lexical state's file: named by a hash of everything it is made from (jieba and its
-    dictionary, the division data, our lexicons, this code, the Python version)."""
+    dictionary, the division data, our lexicons and the code reading them, the Python version);
+    None where there is no cache folder."""
     import hashlib
     import sys
     from importlib.metadata import PackageNotFoundError, version
@@ -152,12 +162,15 @@ def _state_path():
     try:
         st = dict_txt.stat()
         h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
-        for f in [here, here.parent.parent / "places.py", *sorted((here.parent.parent / "resources").iterdir())]:
+        kg = here.parent.parent
+        for f in [here, kg / "places.py", kg / "lexicon.py", *sorted((kg / "resources").iterdir())]:
             if f.is_file():
                 h.update(f.name.encode() + f.read_bytes())
     except OSError:
         return None
     base = os.environ.get("KG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    if base.startswith("~"):   # no home folder to expand
+        return None
     sub = "" if os.environ.get("KG_CACHE_DIR") else "gongan-kg"
     return Path(base, sub, f"lexicon-{h.hexdigest()[:16]}.marshal")
 
