@@ -17,11 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import rdflib
-from rdflib import URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
-
 from .errors import GraphError
 from .iri import ID_NS, KG_NS
 
@@ -29,22 +24,22 @@ from .iri import ID_NS, KG_NS
 PREFIXES: dict[str, str] = {
     "kg": KG_NS,
     "id": ID_NS,
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
     "oa": "http://www.w3.org/ns/oa#",
-    "xsd": str(XSD),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
 # ... plus the vocabularies we align with: what a query may use without PREFIX lines.
 QUERY_PREFIXES: dict[str, str] = {
     **PREFIXES,
-    "owl": str(OWL),
-    "org": str(ORG),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "org": "http://www.w3.org/ns/org#",
     "schema": "https://schema.org/",
-    "foaf": str(FOAF),
+    "foaf": "http://xmlns.com/foaf/0.1/",
 }
 
 
@@ -82,6 +77,8 @@ def quiet():
 
 def bind_prefixes(g: rdflib.Graph, prefixes: dict[str, str] = QUERY_PREFIXES) -> rdflib.Graph:
     """Bind `prefixes` on `g` (replacing rdflib's defaults of the same name); returns `g`."""
+    from rdflib import URIRef
+
     for prefix, ns in prefixes.items():
         g.bind(prefix, URIRef(ns), override=True, replace=True)
     return g
@@ -142,6 +139,8 @@ def load_graph(path: str | Path) -> rdflib.Graph:
     is read through oxrdflib: its default graph, or the union of its graphs if the default
     graph is empty.  Our QUERY_PREFIXES are bound.  Raises GraphError naming the file.
     """
+    import rdflib
+
     p = Path(path)
     if is_store(p):
         src = open_oxigraph(p)
@@ -155,6 +154,8 @@ def load_graph(path: str | Path) -> rdflib.Graph:
 def read_graph(path: str | Path) -> rdflib.Dataset:
     """Read a graph file or a store, always as a Dataset: the triples of a triple format in
     its default graph, the named graphs of a quad format kept.  Raises GraphError."""
+    import rdflib
+
     p = Path(path)
     if is_store(p):
         return open_store(p, dataset=True)
@@ -198,18 +199,21 @@ def open_oxigraph(path: str | Path) -> OxSource:
     return OxSource(p, store, union=not has_default)
 
 
-_XSD_STRING = XSD.string
+_XSD_STRING = PREFIXES["xsd"] + "string"
 
 
 def plain(term):
     """xsd:string literal -> plain literal (the same in RDF 1.1; rdflib compares them unequal)."""
-    if isinstance(term, rdflib.Literal) and term.datatype == _XSD_STRING:
-        return rdflib.Literal(str(term))
+    from rdflib import Literal
+
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _XSD_STRING:
+        return Literal(str(term))
     return term
 
 
 def _backend(inner):
     """An oxrdflib store whose results use plain literals, like rdflib's own parsers."""
+    import rdflib
     from oxrdflib import OxigraphStore
 
     class _Store(OxigraphStore):
@@ -239,6 +243,9 @@ def open_store(store_dir: str | Path, *, dataset: bool = False,
     exposes the named graphs.  `read_only` (default) opens without the store's write lock,
     so it works beside a running server.  PREFIXES are bound.
     """
+    import rdflib
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
     backend = _backend(_open_ox(Path(store_dir), read_only))
     if dataset:
         g = rdflib.Dataset(store=backend)
@@ -249,7 +256,9 @@ def open_store(store_dir: str | Path, *, dataset: bool = False,
 
 def oxigraph_source(graph) -> OxSource | None:
     """The pyoxigraph store under an rdflib graph opened by load_graph/open_store, if any."""
+    import rdflib
     from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     store = getattr(graph, "store", None)
     if not isinstance(store, OxigraphStore):
