@@ -199,22 +199,18 @@ def open_oxigraph(path: str | Path) -> OxSource:
     return OxSource(p, store, union=not has_default)
 
 
-_XSD_STRING = PREFIXES["xsd"] + "string"
-
-
-def plain(term):
-    """xsd:string literal -> plain literal (the same in RDF 1.1; rdflib compares them unequal)."""
-    from rdflib import Literal
-
-    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _XSD_STRING:
-        return Literal(str(term))
-    return term
-
-
 def _backend(inner):
     """An oxrdflib store whose results use plain literals, like rdflib's own parsers."""
     import rdflib
     from oxrdflib import OxigraphStore
+
+    Literal, xsd_string = rdflib.Literal, rdflib.XSD.string
+
+    def plain(term):
+        """xsd:string literal -> plain literal (the same in RDF 1.1; rdflib compares them unequal)."""
+        if isinstance(term, Literal) and term.datatype == xsd_string:
+            return Literal(str(term))
+        return term
 
     class _Store(OxigraphStore):
         def triples(self, triple_pattern, context=None):

@@ -25,13 +25,8 @@ from .model import ArticlePart, ArticleResult
 from .resolve import article_facts, article_keys, identity, mention_key
 
 KG_NS = iri.KG_NS
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS_NS = "http://purl.org/dc/terms/"
-PROV_NS = "http://www.w3.org/ns/prov#"
-OA_NS = "http://www.w3.org/ns/oa#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+RDF_NS, RDFS_NS, SKOS_NS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"]
+DCTERMS_NS, PROV_NS, OA_NS, XSD_NS = PREFIXES["dcterms"], PREFIXES["prov"], PREFIXES["oa"], PREFIXES["xsd"]
 ID_NS = iri.ID_NS
 # The prefixes the graph files declare (kg/graphio.py's table).  Resource IRIs (id:) stay in
 # full: their local names contain '/', which Turtle would escape; rdf: terms too.
@@ -223,8 +218,11 @@ def article_part(result: ArticleResult) -> ArticlePart:
     # relations: resolved within the article; evidence here, the triple itself in the reduce
     keys = article_keys(result)
     evidence = article_facts(result, keys)
+    relations = []   # (subject IRI, predicate, object IRI or literal, is-literal): the named graph
     for (s, p, o, lit), idxs in sorted(evidence.items()):
-        st = (node(iri.entity(s)), kg(p), zh(o) if lit else node(iri.entity(o)))
+        s_iri, o_val = iri.entity(s), o if lit else iri.entity(o)
+        relations.append((s_iri, p, o_val, lit))
+        st = (node(s_iri), kg(p), zh(o) if lit else node(o_val))
         fact = node(iri.fact(s, p, o, lit))
         for idx in sorted(idxs):
             ev = node(iri.evidence(s, p, o, did, idx))
@@ -233,7 +231,7 @@ def article_part(result: ArticleResult) -> ArticlePart:
                   (ev, P_derived, sentence_node(idx)), (ev, P_src, a), (ev, _C["evidenceOf"], fact)]
             sentences_used.add(idx)
         flush()
-    named = _sorted_relations((iri.entity(s), p, o if lit else iri.entity(o), lit) for s, p, o, lit in evidence)
+    named = _sorted_relations(relations)
     cited = set(sentences_used)   # by mentions and evidence: the sentences the viewer shows
     t += _dates_and_figures(result, a, keys, names, sentences_used)
     for sent in doc.sentences:
@@ -319,14 +317,12 @@ def entity_triples(key: str, type_: str, label: str, aliases, relations) -> list
     e = node(iri.entity(key))
     out = [(e, A, kg(type_)), (e, _P["label"], zh(label))]
     out += [(e, _P["altLabel"], zh(x)) for x in aliases if x != label]
-    objects = []
+    facts = []
     for r in relations:
         obj = zh(r.o) if r.lit else node(iri.entity(r.o))
         out.append((e, kg(r.p), obj))
-        objects.append(obj)
-    for r, obj in zip(relations, objects):
-        out += fact_triples(key, e, r, obj)
-    return out
+        facts += fact_triples(key, e, r, obj)
+    return out + facts
 
 
 def fact_triples(key: str, e: str, r, obj: str) -> list[tuple[str, str, str]]:

@@ -291,26 +291,25 @@ class WorkStore:
         """(doc id, entity key): the articles that mention each entity."""
         yield from self.db.execute("SELECT DISTINCT doc_id, key FROM mentions ORDER BY doc_id")
 
+    def _select_in(self, sql: str, values, *params):
+        """The rows of `sql`, whose last condition is `IN ({})`, for `values`, 500 at a time
+        (`params` fill the placeholders before it)."""
+        values = list(values)
+        for n in range(0, len(values), 500):
+            part = values[n:n + 500]
+            yield from self.db.execute(sql.format(",".join("?" * len(part))), (*params, *part))
+
     def mentions_of_many(self, keys):
         """(entity key, doc id, sentence index, surface) of the mentions of `keys`, in no order."""
-        keys = list(keys)
-        for n in range(0, len(keys), 500):
-            part = keys[n:n + 500]
-            yield from self.db.execute(f"SELECT key, doc_id, idx, surface FROM mentions WHERE key IN "
-                                       f"({','.join('?' * len(part))})", part)
+        return self._select_in("SELECT key, doc_id, idx, surface FROM mentions WHERE key IN ({})", keys)
 
     def mention_count(self, key: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM mentions WHERE key=?", (key,)).fetchone()[0]
 
     def sentences_of(self, doc_id: str, idxs) -> dict[int, str]:
         """index -> text of those of the article's sentences the store holds."""
-        idxs = sorted(set(idxs))
-        out = {}
-        for n in range(0, len(idxs), 500):
-            part = idxs[n:n + 500]
-            out.update(self.db.execute(f"SELECT idx, text FROM sentences WHERE doc_id=? AND idx IN "
-                                       f"({','.join('?' * len(part))})", (doc_id, *part)))
-        return out
+        return dict(self._select_in("SELECT idx, text FROM sentences WHERE doc_id=? AND idx IN ({})",
+                                    sorted(set(idxs)), doc_id))
 
     def article(self, doc_id: str) -> tuple[str, str, str] | None:
         """(source file, title, date) of an article."""

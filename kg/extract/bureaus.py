@@ -41,8 +41,6 @@ def _any_suffix() -> re.Pattern:
     return re.compile(lexicon.alternation(unit_suffixes()))
 
 
-
-
 @lru_cache(maxsize=1)
 def _generic_names() -> frozenset[str]:
     return frozenset(lexicon.words("generic_unit_names.txt"))
