@@ -192,3 +192,98 @@ def alternation(entries, *, longest_first: bool = True) -> str:
 def _alternation(entries: tuple[str, ...], longest_first: bool) -> str:
     items = sorted(set(entries), key=lambda s: (-len(s), s)) if longest_first else list(entries)
     return "|".join(re.escape(e) for e in items)
+
+
+# The article's place forms are one alternation embedded in several grammars (posts, organs):
+# compiling such a grammar per article spent most of its time re-parsing the fixed parts.
+# A Slotted pattern is parsed once with a placeholder; each fill parses only the alternation,
+# copies the path from the root to each placeholder and compiles the result.  The Pattern is
+# the one re.compile(template with the slot replaced) gives (tests/test_lexicon.py); where the
+# re module's internals differ from what this expects, it falls back to re.compile.
+try:
+    import _sre
+    from re import _compiler, _parser
+except ImportError:   # pragma: no cover - another Python
+    _sre = _compiler = _parser = None
+
+SLOT = "\ue000"   # private use: never in a template's own text
+
+
+class Slotted:
+    """A regex template with SLOT where an alternation goes, each occurrence the whole body of a
+    group: `(?:SLOT)` or `(?P<name>SLOT)`.  `compile(alt)` = re.compile(template with alt)."""
+
+    def __init__(self, template: str):
+        if re.search(rf"(?<!\(\?:)(?<!>){SLOT}|{SLOT}(?!\))", template):
+            raise ValueError("the slot must be the whole body of a group")
+        self.template = template
+        self._tree = None
+        if _parser is not None and SLOT in template:
+            try:
+                tree = _parser.parse(template)
+                self._holes, found = self._paths(tree)
+                if found == template.count(SLOT):
+                    self._tree = tree
+            except Exception:   # pragma: no cover - internals changed
+                self._tree = None
+
+    @staticmethod
+    def _paths(tree) -> tuple[set[int], int]:
+        """ids of the objects of the parse tree that contain a slot literal, and the number of
+        slot literals that are items of a SubPattern (where a fill puts the alternation)."""
+        holes: set[int] = set()
+        slot = (_parser.LITERAL, ord(SLOT))
+        count = 0
+
+        def walk(x) -> bool:
+            nonlocal count
+            if isinstance(x, _parser.SubPattern):
+                found = False
+                for item in x.data:
+                    if item == slot:
+                        found = True
+                        count += 1
+                    elif walk(item):
+                        found = True
+            elif isinstance(x, (tuple, list)):
+                found = False
+                for y in x:
+                    if walk(y):
+                        found = True
+            else:
+                return False
+            if found:
+                holes.add(id(x))
+            return found
+        walk(tree)
+        return holes, count
+
+    def compile(self, alt: str) -> re.Pattern:
+        source = self.template.replace(SLOT, alt)
+        if self._tree is None:
+            return re.compile(source)
+        filler = _parser.parse(alt)
+        if filler.state.groups != 1 or filler.state.flags & ~re.UNICODE or filler.state.grouprefpos:
+            return re.compile(source)
+        items = filler.data
+        holes, slot = self._holes, (_parser.LITERAL, ord(SLOT))
+
+        def fill(x):
+            if id(x) not in holes:
+                return x
+            if isinstance(x, _parser.SubPattern):
+                data = []
+                for item in x.data:
+                    if item == slot:
+                        data += items
+                    else:
+                        data.append(fill(item))
+                return _parser.SubPattern(x.state, data)
+            return type(x)(fill(y) for y in x)
+        p = fill(self._tree)
+        code = _compiler._code(p, 0)
+        state = p.state
+        indexgroup = [None] * state.groups
+        for k, i in state.groupdict.items():
+            indexgroup[i] = k
+        return _sre.compile(source, state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))

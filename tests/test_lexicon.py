@@ -1,6 +1,8 @@
 """Resource files are validated on load, with file and line in the error."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg import lexicon
@@ -121,3 +123,41 @@ def test_bad_schema_line(resdir):
     lexicon.schema.cache_clear()
     with pytest.raises(ResourceError, match=r"SCHEMA\.tsv:1: bad values"):
         lexicon.schema()
+
+
+# Slotted: the grammars that take an article's place forms, compiled without re-parsing
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_forms = st.lists(st.text(alphabet="永康金华市县区东阳a.|(*?", min_size=1, max_size=5), max_size=8)
+
+
+def _grammars():
+    from kg.extract import bureaus, orgs, people
+    return [people._post_grammar(), bureaus._explicit(), orgs._head_grammar(),
+            lexicon.Slotted(f"x(?:{lexicon.SLOT})|(?P<a>{lexicon.SLOT})+y(?>{lexicon.SLOT})")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(forms=_forms)
+def test_slotted_compiles_the_pattern_re_compile_gives(forms):
+    alt = lexicon.alternation(forms) if forms else "(?!)"
+    for g in _grammars():
+        assert g._tree is not None   # the fast path is taken on this Python
+        got = g.compile(alt)
+        want = re.compile(g.template.replace(lexicon.SLOT, alt))
+        assert got == want   # same source, flags and compiled code
+        assert got.groupindex == want.groupindex
+
+
+def test_slotted_falls_back_on_a_filler_with_groups():
+    g = lexicon.Slotted(f"(?P<p>{lexicon.SLOT})市")
+    got = g.compile("(永康)|金华")
+    assert got == re.compile("(?P<p>(永康)|金华)市") and got.groups == 2
+
+
+def test_slot_must_be_a_whole_group_body():
+    with pytest.raises(ValueError):
+        lexicon.Slotted(f"a{lexicon.SLOT}b")
+    with pytest.raises(ValueError):
+        lexicon.Slotted(f"(?:{lexicon.SLOT}|b)")

@@ -23,9 +23,14 @@ def _context_re() -> re.Pattern:
 
 @lru_cache(maxsize=256)
 def _explicit_re(P: str) -> re.Pattern:
+    return _explicit().compile(P)
+
+
+@lru_cache(maxsize=1)
+def _explicit() -> lexicon.Slotted:
     """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 湖州警方."""
-    return re.compile(f"(?P<p>(?:{P}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)|公安厅|公安局"
-                      "|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
+    return lexicon.Slotted(f"(?P<p>(?:{lexicon.SLOT}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)"
+                           "|公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
 
 
 @lru_cache(maxsize=1)

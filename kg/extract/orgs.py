@@ -84,8 +84,13 @@ def resolve_place(ctx: Context, place_form: str | None, level: str | None):
 
 @lru_cache(maxsize=64)
 def _head_rx(place_re: str) -> re.Pattern:
+    return _head_grammar().compile(place_re)
+
+
+@lru_cache(maxsize=1)
+def _head_grammar() -> lexicon.Slotted:
     heads = [h for h in _all_heads() if _all_heads()[h][0] == "Organization"]
-    return re.compile(f"(?P<p>{place_re})?(?P<lvl>{_LEVEL})?(?P<h>{lexicon.alternation(heads)})")
+    return lexicon.Slotted(f"(?P<p>{lexicon.SLOT})?(?P<lvl>{_LEVEL})?(?P<h>{lexicon.alternation(heads)})")
 
 
 @lru_cache(maxsize=64)

@@ -35,14 +35,21 @@ def post_regex(ctx: Context) -> re.Pattern:
 
 @lru_cache(maxsize=256)
 def _post_regex(P: str) -> re.Pattern:
+    return _post_grammar().compile(P)
+
+
+@lru_cache(maxsize=1)
+def _post_grammar() -> lexicon.Slotted:
     # Organisations and modifiers are read as atomic groups (one way each, no re-splitting:
     # 公安局公安局… would otherwise double the work per repetition), all but the last, which
-    # may still give back a shorter reading (公安局长 = 公安 + 局长).
+    # may still give back a shorter reading (公安局长 = 公安 + 局长).  The slot takes the
+    # article's place forms.
+    P = lexicon.SLOT
     org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
     mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt') + police_functions())})"   # 刑侦大队长, 副大队长
     heads = lexicon.alternation(post_heads())
-    return re.compile(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
-                      f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
+    return lexicon.Slotted(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
+                           f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
 
 
 _BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|摄)[\s　：:■]*")
