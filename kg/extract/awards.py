@@ -5,10 +5,10 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from .campaigns import heads as campaign_heads
+from .campaigns import _head_words
 from .context import Span
 from .registry import SentenceView, extractor
-from .text import HAN, _dict_words, name_at, relation_cues
+from .text import HAN, _dict_words, name_at, relation_cues, stop_prefixes
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +79,7 @@ def find_awards(view: SentenceView) -> list[Span]:
             re.fullmatch(f"[{HAN}]{{0,8}}", span[q.end():h.start()])
         if q and not whole and (h is None or q.start() < h.start()):
             after = span[q.end():]
-            if any(after.startswith(ch) for ch in campaign_heads()):
+            if after.startswith(_head_words()):
                 continue   # “最多跑一次”改革: a campaign, not an honour
             hq = re.match(f"(?:{head_alt})", after)
             e = q.end() + (len(hq.group()) if hq and hq.group() not in ("称号", "荣誉") else 0)
@@ -118,7 +118,7 @@ def find_awards(view: SentenceView) -> list[Span]:
     if _CONFER.search(text):
         for m in _COUNTED.finditer(text):
             s1, e1 = m.start("a"), m.end("a")
-            if not any(taken[s1:e1]) and not any(m.group("a")[1:-1].endswith(h) for h in campaign_heads()):
+            if not any(taken[s1:e1]) and not m.group("a")[1:-1].endswith(_head_words()):
                 add(s1, e1, m.group("a")[1:-1])
                 spans[-1].data["counted_from"] = m.start()
     # quoted honours handed out together: 为“最美交警”“最美社区民警”授奖
@@ -186,7 +186,6 @@ _COUNT_AFTER = re.compile("等[\\d一二三四五六七八九十两]+[名位人]
 def _listed_people(text: str, taken: list[bool], person) -> None:
     """Honourees in a sentence about honours that the person grammar may miss: transliterated names
     (艾力·买买提, after a role, a comma or 、) and a name right before 等N名/位 (刘志强等三位民警)."""
-    from .text import stop_words
     for m in re.finditer("·", text):
         d = m.start()
         if d < 2 or taken[d - 1] or taken[d]:
@@ -198,14 +197,14 @@ def _listed_people(text: str, taken: list[bool], person) -> None:
             continue
         e = d + 1
         while e < len(text) and e - d <= 6 and re.match(f"[{HAN}]", text[e]) and text[e] not in "等和与及的在对为是了被将获" \
-                and not any(text.startswith(w, e) for w in stop_words() if len(w) >= 2):
+                and not text.startswith(stop_prefixes(), e):
             e += 1
         if 2 <= e - d - 1 <= 6 and not any(taken[d - left:e]):
             person(d - left, e)
             while text[e:e + 1] == "、" and not taken[e + 1:e + 2] == [True]:   # 阿布都·热合曼、周志刚
                 nm = name_at(text, e + 1)
                 if not nm or any(taken[e + 1:e + 1 + len(nm)]) or re.match(f"[{HAN}]", text[e + 1 + len(nm):e + 2 + len(nm)]) \
-                        and not any(text.startswith(c, e + 1 + len(nm)) for c in relation_cues()["received"] + ("等",)):
+                        and not text.startswith(relation_cues()["received"] + ("等",), e + 1 + len(nm)):
                     break
                 person(e + 1, e + 1 + len(nm))
                 e = e + 1 + len(nm)

@@ -190,7 +190,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         quoted = name.startswith("“")
         bare = strip_quotes(name)
         naming = unit_suffixes()[suf]
-        is_function = bool(bare) and any(re.sub("[一二三四五六七八九十]+$", "", bare).endswith(f) for f in police_functions())
+        is_function = bool(bare) and re.sub("[一二三四五六七八九十]+$", "", bare).endswith(police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
         if naming == "function" and not (is_function or quoted or suf == "分局"):

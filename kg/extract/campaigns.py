@@ -40,6 +40,26 @@ def _single_quoted_re() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _head_words() -> tuple[str, ...]:
+    return tuple(heads())
+
+
+@lru_cache(maxsize=1)
+def _strong_heads() -> tuple[str, ...]:
+    return tuple(h for h, s in heads().items() if s == "strong")
+
+
+@lru_cache(maxsize=1)
+def _cues_le() -> tuple[str, ...]:
+    return tuple(c + "了" for c in cues())
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> tuple[str, ...]:
+    return tuple(sorted(stop_words()))
+
+
+@lru_cache(maxsize=1)
 def _head_re() -> re.Pattern:
     strong = [h for h, s in heads().items() if s == "strong"]
     return re.compile(f"(?:{lexicon.alternation(strong)})")
@@ -59,7 +79,7 @@ def _cue_before(text: str, start: int) -> bool:
     window = re.sub("(?:新时代|新形势下|新时期)$", "", window)   # 坚持和发展新时代“浦江经验”
     if re.search("(?:可|所|用|得|予|加|难|足)以$", window):
         return False   # 可以“加快磨合”: 以 is not the cue here
-    return any(window.endswith(c) or window.endswith(c + "了") for c in cues())
+    return window.endswith(cues()) or window.endswith(_cues_le())
 
 
 _LIST_HEAD = re.compile(r"(?:[、和及与\s]?“[^“”]{2,24}”)*[、和及与\s]?等?(?:系列|一系列|各类|多项)?(?P<head>[\u4e00-\u9fff]{1,6})")
@@ -68,7 +88,7 @@ _LIST_HEAD = re.compile(r"(?:[、和及与\s]?“[^“”]{2,24}”)*[、和及�
 def _list_head(text: str, end: int) -> bool:
     """“A”“B”“C”等行动: a head after a list of quoted names covers the whole list."""
     m = _LIST_HEAD.match(text, end)
-    return bool(m) and any(m.group("head").startswith(h) for h in heads())
+    return bool(m) and m.group("head").startswith(_head_words())
 
 
 _QUOTED_RUN = re.compile("(?:[、和及与 ]?“[^“”]{2,24}”){2,}+等")
@@ -128,7 +148,7 @@ def find_campaigns(view: SentenceView) -> list[Span]:
             head, short = head[:-1], 1   # …百日攻坚战果显著: 战果 is a word
         if mid and re.search("[一二三四五六七八九十两\\d]+项", mid):
             head, mid = None, ""   # “A”综合整治四项行动: the count closes a list
-        strong_core = any(core.endswith(h) for h, s in heads().items() if s == "strong")
+        strong_core = core.endswith(_strong_heads())
         if strong_core and head is not None and heads().get(head, "strong") == "weak" and not mid:
             head = None   # “天网工程”建设: the campaign is “天网工程”
         nxt = text[m.end("core") + 1:m.end("core") + 2]
@@ -175,7 +195,7 @@ def find_campaigns(view: SentenceView) -> list[Span]:
             k = name.rfind(w)
             if k >= 0:
                 name, left = name[k + len(w):], left + k + len(w)
-        while name and any(name.startswith(w) for w in stop_words() if len(w) <= len(name)):
+        while name and name.startswith(_stop_words()):
             w = max((w for w in stop_words() if name.startswith(w)), key=len)
             name = name[len(w):]
             left += len(w)

@@ -313,7 +313,7 @@ def _listed(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
     for m in re.finditer(f"(?<=、)[{HAN}]{{2,12}}?(?=、|有关|等|负责)", text):
         if any(taken[m.start():m.end()]) or not _LIST_ITEM.fullmatch(m.group()) or not _clean(m.group().replace("和", "")):
             continue
-        if not (m.start() - 1 in ends or m.end() + 1 in ends) or any(m.group().endswith(h) for h in org_heads()):
+        if not (m.start() - 1 in ends or m.end() + 1 in ends) or m.group().endswith(tuple(org_heads())):
             continue
         ends |= {m.start(), m.end()}
         spans.append(Span(m.start(), m.end(), "Organization", m.group(), m.group()))

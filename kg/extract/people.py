@@ -9,7 +9,7 @@ from .. import lexicon
 from .context import Context, Span, bureau_name, police_functions, unit_suffixes
 from .orgs import org_heads, org_name
 from .registry import SentenceView, extractor
-from .text import HAN, NAME_STOP, Bounds, common_word, name_at, stop_words, surnames
+from .text import HAN, NAME_STOP, Bounds, common_word, name_at, stop_prefixes, surnames
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +163,11 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
     return post
 
 
+@lru_cache(maxsize=1)
+def _unit_suffix_words() -> tuple[str, ...]:
+    return tuple(unit_suffixes())
+
+
 _DOTTED = re.compile(f"[{HAN}]{{2,6}}·[{HAN}]{{2,4}}")
 _LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
 
@@ -170,7 +175,7 @@ _LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
 def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     """The name after a title: surname + given name, a dotted transliterated name
     (阿不都热依木·买买提), or a four-character name standing alone (扎西顿珠)."""
-    if any(text.startswith(u, pos) for u in unit_suffixes()):
+    if text.startswith(_unit_suffix_words(), pos):
         return ""   # 交警支队: a unit's name, not a title and a name
     m = _DOTTED.match(text, pos)
     if m:
@@ -180,7 +185,7 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
                     or common_word(text[e:e + 2], 50):
                 return text[pos:e]
         return m.group()
-    if any(text.startswith(w, pos) for w in stop_words() if len(w) >= 2):
+    if text.startswith(stop_prefixes(), pos):
         return ""   # 民警荣获…: a cue word, not a name
     nm = name_at(text, pos, bounds)
     if nm:
