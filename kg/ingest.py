@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import InputError
-from .lexicon import patterns
+from .lexicon import patterns, translator
 from .model import Document, Sentence
 
 BOILERPLATE = "boilerplate.jsonl"
@@ -72,7 +72,7 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _LETTER_SPACED = re.compile(f"(?:[{_CJK}][ \u3000](?=[{_CJK}])){{3,}}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _PLAUSIBLE = re.compile(f"[{_CJK}\u3000-\u303f\uff00-\uffef\u2010-\u2027\x20-\x7e\\s]")
-_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+_line_breaks = translator(str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"}))
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -193,7 +193,7 @@ def _utf16_orders(data: bytes) -> tuple[str, ...]:
 
 
 def _finish(text: str, name: str, encoding: str) -> tuple[str, str]:
-    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    text = _line_breaks(text.replace("\r\n", "\n"))
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -730,7 +730,7 @@ def _title(sentences: list[Sentence]) -> str:
 def document_from_text(text: str, doc_id: str = "text", source: str | None = None,
                        encoding: str = "utf-8") -> Document:
     """Split a decoded text into a Document (text kept as given, \\r\\n -> \\n)."""
-    doc = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    doc = _line_breaks(text.replace("\r\n", "\n"))
     lines = _split_lines(doc)
     _classify(lines)
     rules = _rules()

@@ -183,6 +183,19 @@ def load(name: str):
     raise ResourceError(f"{RESOURCE_DIR / name}: unknown kind of resource file")
 
 
+def translator(table: dict[int, str | int | None]):
+    """str.translate(table) as a function that first looks for a character of the table (a
+    regex scan) and returns text holding none unchanged: most text holds none, and translate
+    looks up every character."""
+    if not table:
+        return lambda text: text
+    needs = re.compile("[%s]" % "".join(re.escape(chr(c)) for c in table))
+
+    def translate(text: str) -> str:
+        return text.translate(table) if needs.search(text) else text
+    return translate
+
+
 def alternation(entries, *, longest_first: bool = True) -> str:
     """A regex alternation of literal entries, longest first so the fullest form wins."""
     return _alternation(tuple(entries), longest_first)

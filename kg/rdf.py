@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from . import iri
+from . import iri, lexicon
 from .graphio import PREFIXES
 from .model import ArticlePart, ArticleResult
 from .resolve import article_facts, article_keys, identity, mention_key
@@ -53,17 +53,14 @@ def __getattr__(name: str):
 
 _ESCAPES = {**{c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)},
             0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
-_ESCAPE = str.maketrans(_ESCAPES)
-_NEEDS_ESCAPE = re.compile("[%s]" % "".join(re.escape(chr(c)) for c in _ESCAPES))
+_escape = lexicon.translator(str.maketrans(_ESCAPES))
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+\Z")
 
 
 def quoted(text: str) -> str:
     """A Turtle string: "text" with the characters Turtle forbids escaped."""
-    if _NEEDS_ESCAPE.search(text):
-        text = text.translate(_ESCAPE)
-    return '"' + text + '"'
+    return '"' + _escape(text) + '"'
 
 
 def iri_text(value: str) -> str:

@@ -16,11 +16,11 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 
-from . import iri
+from . import iri, lexicon
 from .model import ArticleResult, Corpus, Entity, Mention, Relation
 
 _QUOTES = re.compile(r"[“”‘’\"'《》〈〉「」『』【】()（）\[\]［］\s]")
-_DOTS = str.maketrans({c: "·" for c in "·•・‧∙⋅．"})
+_dots = lexicon.translator(str.maketrans({c: "·" for c in "·•・‧∙⋅．"}))
 _CORE = re.compile(r"“([^“”]+)”")
 # Types that share one identity: an Official is a Person with a post.
 _IDENTITY_TYPE = {"Official": "Person"}
@@ -30,7 +30,7 @@ _SHARING = {ident: (ident, *(t for t, i in _IDENTITY_TYPE.items() if i == ident)
 
 def match_key(name: str) -> str:
     """The form two names are compared in (as the annotation guidelines compare them)."""
-    s = unicodedata.normalize("NFKC", name).translate(_DOTS)
+    s = _dots(unicodedata.normalize("NFKC", name))
     return _QUOTES.sub("", s).lower()
 
 

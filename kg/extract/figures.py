@@ -27,7 +27,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _MULTIPLIERS = {"万亿": 10 ** 12, "千万": 10 ** 7, "百万": 10 ** 6, "十万": 10 ** 5, "万": 10 ** 4, "亿": 10 ** 8}
-_WIDE = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
+_narrow = lexicon.translator(str.maketrans("０１２３４５６７８９％．", "0123456789%."))
 _HARD = "，。；：！？（）()!?;:"          # clause boundaries (folded text: ASCII punctuation is full width)
 MAX_INDICATOR = 30
 _ASCII_STOP = re.compile(r"(?<=[\u4e00-\u9fff”])\.(?=\s|[\u4e00-\u9fff“])")   # 押解回国. 这是…: a full stop
@@ -217,7 +217,7 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
     """The figures of one (folded) sentence: dicts with indicator, value (Decimal), unit,
     approximate, change, direction, start, end (offsets in `text`).  `actor_ends`: where names
     of organs end (an indicator starts after them)."""
-    text = text.translate(_WIDE)
+    text = _narrow(text)
     if not _numeral().search(text):
         return []   # every figure has a number: digits or Chinese numerals
     w = figure_words()

@@ -13,15 +13,15 @@ from .. import lexicon
 from ..places import gazetteer
 
 HAN = r"\u4e00-\u9fff"
-_FOLD = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？",
+_fold = lexicon.translator(str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？",
                        "\u3000": " ", "\t": " ", "•": "·", "・": "·", "‧": "·", "∙": "·", "．": ".",
-                       "「": "“", "」": "”", "『": "“", "』": "”", "＂": '"'})
+                       "「": "“", "」": "”", "『": "“", "』": "”", "＂": '"'}))
 
 
 def fold(text: str) -> str:
     """Length-preserving normalisation: ASCII punctuation to full width, straight quotes to
     curly ones (alternating), one middle dot.  Offsets stay valid."""
-    text = text.translate(_FOLD)
+    text = _fold(text)
     for q in ('"', "'"):
         if q in text:
             out, opened = [], False
