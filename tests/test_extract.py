@@ -102,7 +102,7 @@ def test_endorsement_goes_to_the_named_campaign():
 def _child_extract(text):
     from kg.extract import text as T
     r = extract_document(document_from_text(text, doc_id="x"))
-    return len(r.mentions), T.tokenizer.cache_info().misses, T._dict_words.cache_info().misses
+    return len(r.mentions), T._lexical_state.cache_info().misses
 
 
 def test_warm_up_is_shared_by_forked_workers():
@@ -114,9 +114,9 @@ def test_warm_up_is_shared_by_forked_workers():
     from kg.extract.places import _forms
     from kg.ingest import _rules
     warm_up()
-    loaders = (T.tokenizer, T._dict_words, T.surnames, T.stop_words, _forms)
+    loaders = (T._lexical_state, T.surnames, T.stop_words, _forms)
     assert all(f.cache_info().currsize for f in loaders) and _rules() is not None
-    before = (T.tokenizer.cache_info().misses, T._dict_words.cache_info().misses)
+    before = (T._lexical_state.cache_info().misses,)
     with multiprocessing.get_context("fork").Pool(1) as pool:
         n, *misses = pool.apply(_child_extract, ("永康市公安局局长张三在芝英派出所开展“雷霆”专项行动。",))
     assert n >= 3 and tuple(misses) == before
@@ -130,7 +130,8 @@ def test_lexical_state_is_kept_and_made_again_when_unreadable(tmp_path, monkeypa
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
     made = T._lexical_state.__wrapped__()
     kept = list(tmp_path.glob("lexicon-*.marshal"))
-    assert len(kept) == 1 and made[2]["公安局"][0] > 0 and made[0]["永康市"] == 80000
+    assert len(kept) == 1 and made[0]["永康市"] >> T._KIND_BITS == 80000
+    assert made[0]["公安局"] & ((1 << T._KIND_BITS) - 1)   # a word of jieba's dictionary
     assert T._lexical_state.__wrapped__() == made
     assert made == T._lexical_state()   # the process's own (made or loaded elsewhere) is the same
     kept[0].write_bytes(kept[0].read_bytes()[:1000])
@@ -141,6 +142,19 @@ def test_lexical_state_is_kept_and_made_again_when_unreadable(tmp_path, monkeypa
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "file"))
     (tmp_path / "file").write_text("not a folder")
     assert T._lexical_state.__wrapped__() == made
+
+
+def test_dictionary_words_are_jiebas_dictionary():
+    """The lexical state's one table answers for jieba's dictionary as dict.txt reads: every
+    word with its frequency and class, and no other word."""
+    from kg.extract import text as T
+    words = T._read_dict_words()
+    for w, (f, tag) in words.items():
+        cls = 1 if tag.startswith(("nr", "ns")) else 2 if tag.startswith(("nt", "nz")) else 0
+        assert T.dictionary_word(w) == (f, cls), w
+    lex = T._lexical_state()[0]
+    assert all(T.dictionary_word(w) is None for w in lex if w not in words)
+    assert any(w not in words for w in lex)   # prefixes and our own words are in the table too
 
 
 def test_segmenter_runs_only_where_the_grammar_asks(monkeypatch):

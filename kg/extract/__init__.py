@@ -80,8 +80,7 @@ def warm_up() -> None:
     from . import text as _text
     from .places import _forms
     _rules()
-    _text.tokenizer()
-    _text._dict_words()
+    _text._lexical_state()
     _forms()
     sample = ("浙江省永康市公安局局长张三、副局长李四在“雷霆2024”专项行动中侦破“7·12”案，荣立集体二等功。\n"
               "本报讯（记者 王五）市委书记赵六批示肯定芝英派出所“枫桥式”做法，徐某被刑拘。")

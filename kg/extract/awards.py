@@ -8,7 +8,7 @@ from .. import lexicon
 from .campaigns import _head_words
 from .context import Span
 from .registry import SentenceView, extractor
-from .text import HAN, _dict_words, name_at, relation_cues, stop_prefixes
+from .text import HAN, dictionary_word, name_at, relation_cues, stop_prefixes
 
 
 @lru_cache(maxsize=1)
@@ -165,7 +165,7 @@ def _honourees(text: str, span: str, s0: int, taken: list[bool], person) -> tupl
                 continue   # inside a span found before, unless it is exactly this name
             rest = part[i + len(nm):]
             if not nm or (last and (len(rest) < 4 or not re.search(f"(?:{_head_alt()})$", rest)
-                                    or _dict_words().get(rest[:2]) is None)) or (not last and rest):
+                                    or dictionary_word(rest[:2]) is None)) or (not last and rest):
                 continue
             found.append((k, k + len(nm)))
             break

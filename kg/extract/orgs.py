@@ -9,7 +9,7 @@ from ..errors import ResourceError
 from ..places import gazetteer
 from .context import Context, Span
 from .registry import SentenceView, extractor
-from .text import HAN, _dict_words, common_word, function_chars, left_start, name_at, stop_words
+from .text import HAN, common_word, dictionary_word, function_chars, left_start, name_at, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -328,8 +328,8 @@ _BYLINE_RIGHT = re.compile(f"[\\s“”]*(?:[{HAN}]{{0,4}}\\s*\\d{{1,2}}月\\d{{
 
 def _plain_word(word: str) -> bool:
     """A dictionary word that is not a name of an organisation (nt) or other proper noun."""
-    info = _dict_words().get(word)
-    return bool(info) and info[0] >= 20 and not info[1].startswith(("nt", "nz", "nr", "ns"))
+    info = dictionary_word(word)
+    return info is not None and info[0] >= 20 and info[1] == 0
 
 
 def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> list[Span]:
