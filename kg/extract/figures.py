@@ -149,11 +149,12 @@ def _strip_front(s: str, verbs: bool = True) -> tuple[str, str]:
         if m and m.end() > 0:
             s, changed = s[m.end():], True
             continue
-        for word in w["lead"]:
-            if s.startswith(word):
-                s, changed = s[len(word):], True
-                break
-        if changed or not verbs:
+        if s.startswith(w["lead"]):   # (which one: the first in order)
+            for word in w["lead"]:
+                if s.startswith(word):
+                    s, changed = s[len(word):], True
+                    break
+        if changed or not verbs or not s.startswith(w["verb"]):
             continue
         for word in w["verb"]:
             if s.startswith(word) and not s[len(word):].startswith(w["measure"]):
@@ -170,7 +171,7 @@ def _strip_tail(s: str) -> tuple[str, bool]:
     w = figure_words()
     approx = False
     changed = True
-    while s and changed:
+    while s and changed and s.endswith(w["tail"]):
         changed = False
         for word in w["tail"]:
             if s.endswith(word):
@@ -178,6 +179,11 @@ def _strip_tail(s: str) -> tuple[str, bool]:
                 approx = approx or word in w["approx"]
                 break
     return s, approx
+
+
+@lru_cache(maxsize=1)
+def _stops_and_verbs() -> tuple[str, ...]:
+    return figure_words()["stop"] + figure_words()["verb"]
 
 
 def _right_noun(text: str, pos: int) -> str:
@@ -192,7 +198,7 @@ def _right_noun(text: str, pos: int) -> str:
     for word in w["word"]:   # 在押人员: a stop word inside a word is no stop
         masked = masked.replace(word, "\x00" * len(word))
     cut = len(noun)
-    for stop in w["stop"] + w["verb"]:
+    for stop in _stops_and_verbs():
         k = masked.find(stop)
         if k != -1 and k < cut:
             cut = k
