@@ -76,6 +76,8 @@ _QUOTED_UNITS = "工作室|实验室|专业队|突击队|战队|警务队|工作
 
 
 def _quote_depth(text: str) -> list[int]:
+    if "“" not in text:
+        return [0] * (len(text) + 1)
     out, d = [], 0
     for ch in text:
         if ch == "“":
@@ -163,10 +165,12 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             if 2 <= len(item) <= 8:
                 add(Span(pos, pos + len(item), "Bureau", item, item, data={"parent": ctx.main_bureau()}))
             pos += len(item) + 1
-    depth = _quote_depth(text)
+    depth = None
     for m in _unit_re().finditer(text) if _any_suffix().search(text) else ():
         if any(taken[m.start("suf"):m.end("suf")]):
             continue
+        if depth is None:
+            depth = _quote_depth(text)
         if depth[m.start("suf")] and not m.group("name").startswith("“"):
             continue   # inside a quoted campaign or award name (“枫桥式公安派出所”)
         name, start = m.group("name"), m.start("name")
