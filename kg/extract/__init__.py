@@ -36,6 +36,9 @@ for _module in pkgutil.iter_modules(__path__):
 SKIP_KINDS = ("residue",)
 
 
+_LOST_QUOTE = re.compile(f"(?<=[{HAN}\\dA-Za-z]) (?=[{HAN}\\dA-Za-z])")
+
+
 def _restore_lost_quotes(text: str) -> str:
     """OCR and web copies lose quotation marks and leave spaces: 开展 枫桥式 公安派出所创建.
     A Han phrase between two such spaces becomes a quoted name (length-preserving)."""
@@ -43,7 +46,7 @@ def _restore_lost_quotes(text: str) -> str:
         return text
     out = list(text)
     opened = False
-    for m in re.finditer(f"(?<=[{HAN}\\dA-Za-z]) (?=[{HAN}\\dA-Za-z])", text):
+    for m in _LOST_QUOTE.finditer(text):
         out[m.start()] = "”" if opened else "“"
         opened = not opened
     if opened:   # an unpaired mark: undo the last one

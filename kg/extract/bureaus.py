@@ -96,6 +96,11 @@ def find_bureaus(view: SentenceView) -> list[Span]:
     return [b for b in _bureaus(view.text, view.ctx, view.bounds) if view.free(b.start, b.end)]
 
 
+_MINISTRY = re.compile("公安部")
+_QUOTED_UNIT = re.compile(f"“[^“”]{{1,12}}(?:{_QUOTED_UNITS})”")
+_SQUAD_LIST = re.compile(f"“([^“”]{{2,40}})”[一二三四五六七八九十两\\d]+支[{HAN}]{{0,4}}队")
+
+
 def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
     spans: list[Span] = []
     taken = [False] * (len(text) + 1)
@@ -106,7 +111,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             taken[k] = True
 
     # 公安部 (the ministry)
-    for m in re.finditer("公安部", text):
+    for m in _MINISTRY.finditer(text):
         add(Span(m.start(), m.end(), "Bureau", "公安部", m.group(), data={"level": "national"}))
     # explicit: place + level? + head
     for m in _explicit_re(ctx.place_re).finditer(text):
@@ -153,11 +158,11 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
     # units: after a bureau (a chain) or standing alone
     spans.sort(key=lambda s: s.start)
     # quoted unit names: “梦想工作室”, “猎鹰实验室”
-    for m in re.finditer(f"“[^“”]{{1,12}}(?:{_QUOTED_UNITS})”", text):
+    for m in _QUOTED_UNIT.finditer(text):
         if not any(taken[m.start():m.end()]):
             add(Span(m.start(), m.end(), "Bureau", m.group(), m.group(), data={"parent": ctx.main_bureau()}))
     # a quoted list of squads: “运河骑警、铁血特战”两支尖刀队
-    for m in re.finditer(f"“([^“”]{{2,40}})”[一二三四五六七八九十两\\d]+支[{HAN}]{{0,4}}队", text):
+    for m in _SQUAD_LIST.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         pos = m.start(1)

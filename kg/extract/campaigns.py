@@ -108,12 +108,23 @@ def _quoted_list(text: str, m: re.Match) -> bool:
     return bool(_QUOTED_RUN.match(text, start, min(len(text), start + 27 * (_LIST_ITEMS + 1))))
 
 
+_KEYWORD_LINE = re.compile("\\s*(?:关键词|关键字|标签|tags)[：:]", re.I)
+_CODE = re.compile(CODE)
+_CLAUSE_MARK = re.compile("[，。；！？]")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_DIGITS = re.compile(r"[\d\s]+")
+_CRIME_AFTER = re.compile("(?:犯罪|案件|团伙|人员|分子)")
+_CRIME_KINDS_AFTER = re.compile("(?:[、和及与 ]?“[^“”]{2,24}”)*等?[一二三四五六七八九十两\\d]*[类种]?(?:犯罪|案件|违法)")
+_ADVERBS_AT_START = re.compile("^(?:已|正在|得到|全面|稳步|在全省|全省|全国|全市|逐步|持续)+")
+_LIST_MARK = re.compile("[、，；]")
+
+
 @extractor(60)
 def find_campaigns(view: SentenceView) -> list[Span]:
     text, taken, bounds = view.text, view.taken, view.bounds
     heading = view.kind in ("heading", "caption")
     spans = []
-    if re.match("\\s*(?:关键词|关键字|标签|tags)[：:]", text, re.I):
+    if _KEYWORD_LINE.match(text):
         return spans   # a page's keyword line: words run together
     # names in single quotes inside a quotation: ‘狂风3号’严厉打击…专项行动
     for m in _single_quoted_re().finditer(text) if "‘" in text else ():
@@ -126,22 +137,22 @@ def find_campaigns(view: SentenceView) -> list[Span]:
         if any(taken[m.start():m.end()]):
             continue
         core = m.group("core")
-        if re.fullmatch(CODE, core) and not _quoted_list(text, m) or re.search("[，。；！？]", core):
+        if _CODE.fullmatch(core) and not _quoted_list(text, m) or _CLAUSE_MARK.search(core):
             continue   # “4.15” stands alone as a code; in a list of operations (“净网”“4.15”等) it is one
         head, mid = m.group("head"), m.group("mid") or ""
         if head is None or re.match("[等的和及与、]", mid) or "的" in mid:
             head, mid = None, ""   # “A”“B”等行动: the head covers a list; each name stands alone
         if head is not None and heads().get(head, "strong") == "tight" and mid:
             head, mid = None, ""
-        coded = bool(re.fullmatch(CODE, core))
-        if not coded and (not re.search(f"[{HAN}]", core) or re.fullmatch(r"[\d\s]+", core)):
+        coded = bool(_CODE.fullmatch(core))
+        if not coded and (not _HAN_CHAR.search(core) or _DIGITS.fullmatch(core)):
             continue   # “84110”, “N+”: numbers and symbols are not a campaign's name
         if mid and any(mid.startswith(w) or w in mid for w in _generic()):
             mid, head = "", None
         if text.startswith("称号", m.end()) or text[m.end("core") + 1:m.end("core") + 2] == "案" \
-                or re.match("(?:犯罪|案件|团伙|人员|分子)", text[m.end("core") + 1:]):
+                or _CRIME_AFTER.match(text[m.end("core") + 1:]):
             continue   # an honour (“X”称号), a case (“X”案) or a kind of crime (“盗抢骗”犯罪)
-        if re.match("(?:[、和及与 ]?“[^“”]{2,24}”)*等?[一二三四五六七八九十两\\d]*[类种]?(?:犯罪|案件|违法)", text[m.end("core") + 1:]):
+        if _CRIME_KINDS_AFTER.match(text[m.end("core") + 1:]):
             continue   # “黑拐枪”、“盗抢骗”等四类犯罪: kinds of crime
         short = 0
         if head and head.endswith("战") and text.startswith("果", m.end()):
@@ -153,9 +164,9 @@ def find_campaigns(view: SentenceView) -> list[Span]:
             head = None   # “天网工程”建设: the campaign is “天网工程”
         nxt = text[m.end("core") + 1:m.end("core") + 2]
         in_list = head is None and nxt in "“、和及与等" and (_list_head(text, m.end("core") + 1) or _quoted_list(text, m))
-        if head is None and re.search("[、，；]", core) and not in_list:
+        if head is None and _LIST_MARK.search(core) and not in_list:
             continue   # a quoted list without a head is a slogan (“防风险、护稳定”)
-        after_core = re.sub("^(?:已|正在|得到|全面|稳步|在全省|全省|全国|全市|逐步|持续)+", "", text[m.end("core") + 1:])
+        after_core = _ADVERBS_AT_START.sub("", text[m.end("core") + 1:])
         cue_after = any(after_core.startswith(c) for c in ("推进", "推广", "推行", "实施", "开展"))
         if head is None and not (strong_core or cue_after or in_list or _cue_before(text, m.start())):
             continue

@@ -186,9 +186,18 @@ def _stops_and_verbs() -> tuple[str, ...]:
     return figure_words()["stop"] + figure_words()["verb"]
 
 
+_NOUN_RUN = re.compile(r"[^\s，。；：！？、（）()\d%·…—.]+")
+_SPACES = re.compile(r"\s+")
+_CHANGED_TO = re.compile(r"(?:提高|提升|上升|增长|增加|下降|降低|减少|降|升)(?:到|至)$")
+_WHOLE_AREA = re.compile(r"全局|全区|全县")
+_HE_SHE = re.compile(r"[他她](?!们)")
+_DIRECTED = re.compile(r"(?:统一)?(?:部署|挂牌督办|督办|交办|批示)")
+_UNDER = re.compile(r"(?:在|按照|根据|依照|遵照|配合|协助)[^，。在]{0,16}$")
+
+
 def _right_noun(text: str, pos: int) -> str:
     w = figure_words()
-    m = re.match(r"[^\s，。；：！？、（）()\d%·…—.]+", text[pos:])
+    m = _NOUN_RUN.match(text[pos:])
     if not m:
         return ""
     noun = m.group()
@@ -252,10 +261,10 @@ def sentence_figures(text: str, actor_ends: list[int] = ()) -> list[dict]:
                  + [m.end() for m in _ASCII_STOP.finditer(text, 0, f.start)]
                  + [e for e in skipped if e <= f.start])
         raw_left = text[lo:f.start]
-        left, approx_tail = _strip_tail(re.sub(r"\s+", "", raw_left))
+        left, approx_tail = _strip_tail(_SPACES.sub("", raw_left))
         if left.endswith("从"):   # 从92.1%提高到98.6%: the level before, and the level after
             left = left[:-1]
-        to = re.search(r"(?:提高|提升|上升|增长|增加|下降|降低|减少|降|升)(?:到|至)$", left)
+        to = _CHANGED_TO.search(left)
         level_to = bool(to)
         if to:
             left = left[:to.start()]
@@ -381,7 +390,7 @@ def find_observations(doc: Document, ctx, analysed, cal: Calendar) -> list[Obser
             named = [sp for sp in organs if sp.end <= f["start"]]
             seg = max([text.rfind("；", 0, f["start"])] + [m.end() for m in _ASCII_STOP.finditer(text, 0, f["start"])])
             named = [sp for sp in named if sp.start > seg] or named   # ……；夷陵区公安分局侦破…: its own clause
-            scoped = re.search(r"全局|全区|全县", text[:f["start"]])
+            scoped = _WHOLE_AREA.search(text[:f["start"]])
             subject = ("Bureau", _specific(named)) if named else (main if scoped else prev or main)
             before = [p for p in periods if p[1] <= f["start"]]
             if before:
@@ -414,16 +423,16 @@ def _specific(organs) -> str:
 def _guest(text: str, start: int, end: int) -> bool:
     """A bureau named as helper or principal (在…的指导下, 按照公安部统一部署) is not the one
     whose figures the sentence reports."""
-    if re.match(r"(?:统一)?(?:部署|挂牌督办|督办|交办|批示)", text[end:]):
+    if _DIRECTED.match(text[end:]):
         return True   # 公安部挂牌督办的…, 公安部部署开展…: the principal, not the one reporting
-    return bool(re.search(r"(?:在|按照|根据|依照|遵照|配合|协助)[^，。在]{0,16}$", text[:start])) and bool(
+    return bool(_UNDER.search(text[:start])) and bool(
         re.match(r"[^，。]{0,40}?(?:指导|支持|配合|协助|帮助|领导|部署|要求)", text[end:]))
 
 
 def _individual(text: str, spans, pos: int) -> bool:
     """A figure after a person's name, with nothing between that makes it the organ's (民警某某…
     培训警力1500余人次): one person's figures are not the organ's."""
-    he = [m.end() for m in re.finditer(r"[他她](?!们)", text[:pos])]   # 他参与侦破…: one person
+    he = [m.end() for m in _HE_SHE.finditer(text[:pos])]   # 他参与侦破…: one person
     people = [sp.end for sp in spans if sp.type in ("Official", "Person") and sp.end <= pos
               and not _object(text, sp.start) and not text.startswith("等", sp.end)] + he
     if not people:

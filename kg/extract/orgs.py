@@ -306,11 +306,15 @@ def _offices(text: str, ctx: Context, taken: list[bool]) -> list[Span]:
     return spans
 
 
+_LIST_ITEM_RX = re.compile(f"(?<=、)[{HAN}]{{2,12}}?(?=、|有关|等|负责)")
+_NAME_CHAR = re.compile(f"[{HAN}A-Za-z]")
+
+
 def _listed(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
     """Items of a 、-list that holds an organisation and end like an organ (…、自然资源部、…)."""
     spans = []
     ends = {sp.end for sp in found} | {sp.start for sp in found}
-    for m in re.finditer(f"(?<=、)[{HAN}]{{2,12}}?(?=、|有关|等|负责)", text):
+    for m in _LIST_ITEM_RX.finditer(text):
         if any(taken[m.start():m.end()]) or not _LIST_ITEM.fullmatch(m.group()) or not _clean(m.group().replace("和", "")):
             continue
         if not (m.start() - 1 in ends or m.end() + 1 in ends) or m.group().endswith(tuple(org_heads())):
@@ -344,7 +348,7 @@ def find_media(text: str, ctx: Context, taken: list[bool], bounds: set[int]) -> 
         head = m.group()
         # the name: a run of up to 5 characters before the head, cut at a place name or a taken span
         k = m.start()
-        while k > 0 and m.start() - k < 5 and re.match(f"[{HAN}A-Za-z]", text[k - 1]) and not taken[k - 1]:
+        while k > 0 and m.start() - k < 5 and _NAME_CHAR.match(text[k - 1]) and not taken[k - 1]:
             k -= 1
         name = text[k:m.start()]
         if heads[head]:

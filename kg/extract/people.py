@@ -196,15 +196,20 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     return ""
 
 
+_BYLINE_BRACKET = re.compile(r"[（(]((?:本版供稿|供稿|特约记者|见习记者|通讯员|记者)[^（）()]{2,40})[）)]")
+_BYLINE_LEAD = re.compile(r"(?:.{0,30}?\s)?(?=(?:记者|通讯员)[\s　]+)")
+_PHOTO_CREDIT = re.compile(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])")
+
+
 def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
     """Reporters and correspondents: byline lines, 本报讯（记者 张三 通讯员 李四）, 记者 王五 报道,
     and photo credits (赵六 摄)."""
     regions = []
     if kind == "byline":
         regions.append((0, len(text)))
-    for m in re.finditer(r"[（(]((?:本版供稿|供稿|特约记者|见习记者|通讯员|记者)[^（）()]{2,40})[）)]", text):
+    for m in _BYLINE_BRACKET.finditer(text):
         regions.append(m.span(1))
-    m = re.match(r"(?:.{0,30}?\s)?(?=(?:记者|通讯员)[\s　]+)", text)
+    m = _BYLINE_LEAD.match(text)
     if m and kind != "byline":
         end = re.search(r"(?:报道)?[：:/]|(?<=[\s　])(?=今年|近日|日前|近期|连日来|\d)", text[m.end():])
         regions.append((m.end(), m.end() + (end.start() if end else min(40, len(text) - m.end()))))
@@ -224,7 +229,7 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
                 pos += len(nm)
                 while pos < e0 and text[pos] in " 　、，":
                     pos += 1
-    for m in re.finditer(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])", text):
+    for m in _PHOTO_CREDIT.finditer(text):
         nm = name_at(text, m.start("n"), bounds, end=m.end("n"))
         if nm and not any(sp.start == m.start("n") for sp in spans):
             spans.append(Span(m.start("n"), m.end("n"), "Person", nm, nm, data={"posts": [], "orgs": []}))

@@ -70,6 +70,10 @@ def _scan(text: str):
         i += 1
 
 
+_SMALLER_PLACE = re.compile("(?:镇|乡|村|街道|路|街|桥|社区|小区|站|港|湾|山|湖|江|河)")
+_TOWN_AHEAD = re.compile(f"(?=(?P<name>[{HAN}]{{2}})(?P<suf>街道|镇|乡))")
+
+
 def index_places(texts: list[str]) -> PlaceIndex:
     gaz = gazetteer()
     full = gaz.by_name
@@ -87,7 +91,7 @@ def index_places(texts: list[str]) -> PlaceIndex:
                 cands = full.get(form) or short[form]
                 after = text[e:e + 3]
                 strong = bool(_PLACE_CUE.match(after))
-            if re.match("(?:镇|乡|村|街道|路|街|桥|社区|小区|站|港|湾|山|湖|江|河)", text[e:e + 2]) and form not in full:
+            if _SMALLER_PLACE.match(text[e:e + 2]) and form not in full:
                 continue   # 舟山镇, 永康南站: part of a smaller place's name
             pending.append((form, cands, strong))
     # full names and cue-supported short forms first; then short forms whose parent is known
@@ -212,7 +216,7 @@ def find_towns(text: str, divisions: list, taken: list[bool], bounds: set[int]) 
         m = _TOWN.match(text, e)
         if m and ok(m.group("name"), e, chained=True):
             out.append(Span(e, m.end(), "Place", m.group(), m.group()))
-    for m in re.finditer(f"(?=(?P<name>[{HAN}]{{2}})(?P<suf>街道|镇|乡))", text):
+    for m in _TOWN_AHEAD.finditer(text):
         start = m.start()
         end = m.end("suf")
         before = text[start - 1:start] if start else ""

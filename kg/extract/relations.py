@@ -363,10 +363,14 @@ def _bylines(text: str, ents: list[Span]) -> list[tuple[Span, Span]]:
     return out
 
 
+_SEMICOLON = re.compile("[；;]")
+_DIRECTED_BY = re.compile("(?:按照|根据)(?P<a>[^，。；]{2,30}?)(?:的)?(?:统一|总体)?(?:部署|安排)")
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """The ；-separated parts of a sentence: an endorsement speaks of the part it is in."""
     out, start = [], 0
-    for m in re.finditer("[；;]", text):
+    for m in _SEMICOLON.finditer(text):
         out.append((start, m.end()))
         start = m.end()
     out.append((start, len(text)))
@@ -437,7 +441,7 @@ def _directors(text: str, actors: list[Span], target: Span, ents: list[Span]) ->
     """按照公安部统一部署，…开展X: the organ whose deployment the sentence follows runs X too (the
     first campaign after it and those listed with that one, not campaigns named in passing)."""
     out = []
-    for m in re.finditer("(?:按照|根据)(?P<a>[^，。；]{2,30}?)(?:的)?(?:统一|总体)?(?:部署|安排)", text):
+    for m in _DIRECTED_BY.finditer(text):
         if m.end() > target.start:
             break
         camps = [c for c in ents if c.type == "Campaign" and c.start >= m.end()]
