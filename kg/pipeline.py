@@ -238,7 +238,7 @@ def _map(files: list[Path], ws: WorkStore, report: BuildReport, *, workers, time
         done += 1
         if isinstance(res, ArticlePart):
             try:
-                ws.add(res, sha)
+                ws.add(res, sha, new=doc_id not in known)
                 report.extracted += 1
             except Exception as e:   # one article's write must not stop the build either
                 ws.remove(doc_id)

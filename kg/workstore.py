@@ -202,9 +202,11 @@ class WorkStore:
         for t in _TABLES:
             self.db.execute(f"DELETE FROM {t} WHERE doc_id=?", (doc_id,))
 
-    def add(self, part: ArticlePart, sha: str) -> None:
-        """Store one article's part (replacing an earlier one of the same doc id)."""
-        self.remove(part.doc_id)
+    def add(self, part: ArticlePart, sha: str, *, new: bool = False) -> None:
+        """Store one article's part, replacing an earlier one of the same doc id (`new`: the
+        caller knows there is none)."""
+        if not new:
+            self.remove(part.doc_id)
         part = pack(part)
         d = part.doc_id
         self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
