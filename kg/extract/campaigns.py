@@ -114,8 +114,8 @@ _CLAUSE_MARK = re.compile("[，。；！？]")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _DIGITS = re.compile(r"[\d\s]+")
 _CRIME_AFTER = re.compile("(?:犯罪|案件|团伙|人员|分子)")
-_CRIME_KINDS_AFTER = re.compile("(?:[、和及与 ]?“[^“”]{2,24}”)*等?[一二三四五六七八九十两\\d]*[类种]?(?:犯罪|案件|违法)")
-_ADVERBS_AT_START = re.compile("^(?:已|正在|得到|全面|稳步|在全省|全省|全国|全市|逐步|持续)+")
+_CRIME_KINDS_AFTER = re.compile("(?:[、和及与 ]?“[^“”]{2,24}”)*+等?[一二三四五六七八九十两\\d]*[类种]?(?:犯罪|案件|违法)")
+_ADVERBS_AT_START = re.compile("^(?:已|正在|得到|全面|稳步|在全省|全省|全国|全市|逐步|持续)++")
 _LIST_MARK = re.compile("[、，；]")
 
 

@@ -36,20 +36,20 @@ class PlaceIndex:
 
 @lru_cache(maxsize=1)
 def _forms() -> tuple[dict[str, list[Division]], dict[str, tuple[int, ...]]]:
-    """Every division's full name and short form, and for each first character the lengths of
-    the forms that start with it (longest first)."""
+    """Every division's full name and short form, and for each first two characters the lengths
+    of the forms (of two or more characters) that start with them (longest first)."""
     gaz = gazetteer()
     forms = {**gaz.by_short, **gaz.by_name}
     lengths: dict[str, set[int]] = {}
     for f in forms:
         if len(f) >= 2:
-            lengths.setdefault(f[0], set()).add(len(f))
+            lengths.setdefault(f[:2], set()).add(len(f))
     return forms, {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
 
 
 @lru_cache(maxsize=1)
 def _first_chars() -> re.Pattern:
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(_forms()[1])) + "]")
+    return re.compile("[" + "".join(re.escape(c) for c in sorted({p[0] for p in _forms()[1]})) + "]")
 
 
 def _scan(text: str):
@@ -62,7 +62,7 @@ def _scan(text: str):
         if m is None:
             return
         i = m.start()
-        for L in lengths.get(text[i], ()):
+        for L in lengths.get(text[i:i + 2], ()):
             if i + L <= n and text[i:i + L] in forms:
                 yield i, i + L, text[i:i + L]
                 i += L - 1
