@@ -235,8 +235,14 @@ class Slotted:
             try:
                 tree = _parser.parse(template)
                 self._holes, found = self._paths(tree)
-                if found == template.count(SLOT):
+                if found == template.count(SLOT) and (_parser.LITERAL, ord(SLOT)) not in tree.data:
                     self._tree = tree
+                    # the code of the top-level parts without a slot is the same in every fill
+                    self._static = {}
+                    for i, item in enumerate(tree.data):
+                        if id(item) not in self._holes:
+                            self._static[i] = code = []
+                            _compiler._compile(code, [item], tree.state.flags)
             except Exception:   # pragma: no cover - internals changed
                 self._tree = None
 
@@ -294,8 +300,15 @@ class Slotted:
                 return _parser.SubPattern(x.state, data)
             return type(x)(fill(y) for y in x)
         p = fill(self._tree)
-        code = _compiler._code(p, 0)
         state = p.state
+        code: list[int] = []   # what _compiler._code(p, 0) gives, the fixed parts copied
+        _compiler._compile_info(code, p, state.flags)
+        for i, item in enumerate(p.data):
+            if i in self._static:
+                code += self._static[i]
+            else:
+                _compiler._compile(code, [item], state.flags)
+        code.append(_compiler.SUCCESS)
         indexgroup = [None] * state.groups
         for k, i in state.groupdict.items():
             indexgroup[i] = k

@@ -161,3 +161,8 @@ def test_slot_must_be_a_whole_group_body():
         lexicon.Slotted(f"a{lexicon.SLOT}b")
     with pytest.raises(ValueError):
         lexicon.Slotted(f"(?:{lexicon.SLOT}|b)")
+
+
+def test_slot_at_the_top_level_compiles_as_re_does():
+    g = lexicon.Slotted(f"(?:{lexicon.SLOT})x")
+    assert g.compile("永康|金华") == re.compile("(?:永康|金华)x")
