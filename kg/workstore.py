@@ -205,6 +205,7 @@ class WorkStore:
     def add(self, part: ArticlePart, sha: str, *, new: bool = False) -> None:
         """Store one article's part, replacing an earlier one of the same doc id (`new`: the
         caller knows there is none)."""
+        self.begin()
         if not new:
             self.remove(part.doc_id)
         part = pack(part)
