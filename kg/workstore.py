@@ -49,7 +49,7 @@ CREATE INDEX IF NOT EXISTS evidence_doc ON evidence(doc_id);
 """
 # The indexes the ordered reads use; built after loading, which is faster than maintaining them.
 _READ_INDEXES = """
-CREATE INDEX IF NOT EXISTS names_key ON names(key, type, name);
+CREATE INDEX IF NOT EXISTS names_key ON names(key, type, name, n);
 CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key, surface);
 CREATE INDEX IF NOT EXISTS evidence_key ON evidence(s, p, o, lit);
 """
