@@ -423,14 +423,18 @@ class WorkStoreSource:
             if e is None:
                 continue
             rows = list(rows)
+            if len(rows) == 1:   # most entities
+                (_, doc, idx, surface), = rows
+                yield e, "alias", surface, None
+                self._articles.append((e, [digest[doc]], 1))
+                self._mentions[e] = ([(first[doc] + code[idx], surface)], 1)
+                continue
             for surface in {r[3] for r in rows}:   # the label among them too: the collector drops it
                 yield e, "alias", surface, None
             arts = sorted({digest[r[1]] for r in rows})
             self._articles.append((e, arts[:ARTICLE_CAP], len(arts)))
-            items = [(first[doc] + code[idx], surface) for _, doc, idx, surface in rows]
-            if len(items) > 1:
-                items = sorted(set(items))[:MENTION_CAP]
-            self._mentions[e] = (items, len(rows))
+            items = sorted({(first[doc] + code[idx], surface) for _, doc, idx, surface in rows})
+            self._mentions[e] = (items[:MENTION_CAP], len(rows))
         self._facts = []
         for s, rows in groupby(self.ws.evidence(), itemgetter(0)):
             e = iris.get(s)
@@ -561,9 +565,6 @@ class _Collected:
             return
 
         # Sources, capped (more for the overview): the first sentences / articles by IRI.
-        def cap(i, big, small):
-            return big if i < ov else small
-
         edge_set = set(self.edges)
         edge_ev, pos_ev = {}, {}
         for s, p, o, refs, n in src.fact_sources():
@@ -571,18 +572,18 @@ class _Collected:
             if i is None:
                 continue
             if p is None:
-                pos_ev[i, o] = (refs[:cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE)], n)
+                pos_ev[i, o] = (refs[:EVIDENCE_CAP if i < ov else EVIDENCE_CAP_OUTSIDE], n)
             else:
                 e = (i, p, index.get(o))
                 if e in edge_set:  # facts of embedded edges only
-                    edge_ev[e] = (refs[:cap(min(i, e[2]), EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE)], n)
+                    edge_ev[e] = (refs[:EVIDENCE_CAP if i < ov or e[2] < ov else EVIDENCE_CAP_OUTSIDE], n)
         del edge_set
         lap("evidence")
         node_arts = {}
         for e, refs, n in src.entity_articles():
             i = index.get(e)
             if i is not None:
-                node_arts[i] = (refs[:cap(i, ARTICLE_CAP, ARTICLE_CAP_OUTSIDE)], n)
+                node_arts[i] = (refs[:ARTICLE_CAP if i < ov else ARTICLE_CAP_OUTSIDE], n)
         lap("articles of entities")
         # Mentions (surface form in its sentence), for the overview only: per entity, the
         # first MENTION_CAP by sentence IRI, and how many there are.
@@ -628,17 +629,15 @@ class _Collected:
             if a in dates:   # the article's date (dcterms:date), shown next to each source
                 entry["date"] = dates[a]
             self.articles.append(entry)
-        empty = ("", "", "")
-        sent_key = {s: (art_key.get(v[1], empty), v[2], s) for s, v in sents.items()}
-        self.sentences, sentence_ids = [], {}
-        for s in sorted(sents, key=sent_key.__getitem__):
-            sentence_ids[s] = len(self.sentences)
-            (_, text), part, n = sents[s]
-            self.sentences.append({"text": text, "a": article_ids.get(part, -1), "i": n})
+        # Sentences by article (those of none first), index, IRI.
+        order = sorted((article_ids.get(part, -1), n, s, text) for s, ((_, text), part, n) in sents.items())
+        self.sentences = [{"text": text, "a": a, "i": n} for a, n, _, text in order]
+        sentence_ids = {s: i for i, (_, _, s, _) in enumerate(order)}
+        del order
         lap("sentences and articles")
 
         def ids(items):
-            return sorted(sentence_ids[d] for d in items if d in sentence_ids)
+            return sorted([sentence_ids[d] for d in items if d in sentence_ids])
 
         self.edge_ev = {e: (ids(v), n) for e, (v, n) in edge_ev.items()}
         self.pos_ev = {k: (ids(v), n) for k, (v, n) in pos_ev.items()}
