@@ -414,8 +414,8 @@ class WorkStoreSource:
         """As _StoreSource's, after `entity_types` (which read the labels).  Reads the mentions
         and the evidence, each table once, keeping what `entity_articles`, `mentions` and
         `fact_sources` give (capped)."""
-        iris, first, digest, code = self._iris, self._first, self._digest, self._code
-        for key, label in self._labels.items():
+        iris, labels, first, digest, code = self._iris, self._labels, self._first, self._digest, self._code
+        for key, label in labels.items():
             yield iris[key], "label", (0, label), None
         self._articles, self._mentions = [], {}
         for key, rows in groupby(self.ws.mentions(), itemgetter(0)):
@@ -425,11 +425,12 @@ class WorkStoreSource:
             rows = list(rows)
             if len(rows) == 1:   # most entities
                 (_, doc, idx, surface), = rows
-                yield e, "alias", surface, None
+                if surface != labels[key]:
+                    yield e, "alias", surface, None
                 self._articles.append((e, [digest[doc]], 1))
                 self._mentions[e] = ([(first[doc] + code[idx], surface)], 1)
                 continue
-            for surface in {r[3] for r in rows}:   # the label among them too: the collector drops it
+            for surface in {r[3] for r in rows} - {labels[key]}:
                 yield e, "alias", surface, None
             arts = sorted({digest[r[1]] for r in rows})
             self._articles.append((e, arts[:ARTICLE_CAP], len(arts)))
@@ -662,6 +663,9 @@ def _layout(n: int, edges: list[tuple[int, str, int]]) -> list[tuple[float, floa
             adj[b].add(a)
     deg = [len(x) for x in adj]
     order = sorted(range(n), key=lambda i: (-deg[i], i))
+    place = [0] * n   # node -> its place in `order`
+    for k, i in enumerate(order):
+        place[i] = k
     seen = [False] * n
     comps = []
     for root in order:
@@ -675,7 +679,7 @@ def _layout(n: int, edges: list[tuple[int, str, int]]) -> list[tuple[float, floa
         while k < len(bfs):
             u = bfs[k]
             k += 1
-            for v in sorted(adj[u], key=lambda i: (-deg[i], i)):
+            for v in sorted(adj[u], key=place.__getitem__):
                 if not seen[v]:
                     seen[v] = True
                     parent[v] = u
@@ -853,7 +857,8 @@ def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int 
 
 def _json_for_script(data: dict) -> str:
     """JSON that cannot end the <script> element or open markup: <, >, & as \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      check_circular=False)   # the data has no cycles; checking costs a tenth
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
