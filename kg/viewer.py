@@ -39,6 +39,7 @@ physics starts off.  Output is deterministic (sorted).
 from __future__ import annotations
 
 import bisect
+import gc
 import html
 import importlib.util
 import json
@@ -47,8 +48,11 @@ import re
 import time
 import urllib.parse
 from collections import defaultdict
+from contextlib import contextmanager
 from functools import lru_cache
+from itertools import groupby
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -280,32 +284,51 @@ class _StoreSource:
             elif pv.startswith(_KG_NS):
                 yield k, "edge", _local(pv), _key(o)
 
-    def evidence(self):
-        """(subject, predicate's local name, object key, sentence) of every evidence node whose
-        object is a resource, and (subject, None, literal text, sentence) where it is a literal."""
+    def fact_sources(self):
+        """(subject, predicate's local name, object key, sentences, count) of every fact whose
+        object is a resource, and (subject, None, literal text, ...) where it is a literal: the
+        first EVIDENCE_CAP sentences of its evidence nodes by IRI, and how many nodes there are."""
+        found = _Capped()
         for s, p, o, d in self._q("SELECT ?s ?p ?o ?d WHERE { ?r rdf:subject ?s ; rdf:predicate ?p ; "
                                   "rdf:object ?o ; prov:wasDerivedFrom ?d }"):
+            d = _key(d)
+            if d is None:
+                continue
             if isinstance(o, ox.Literal):
-                yield _key(s), None, o.value, _key(d)
+                found.add((_key(s), None, o.value), d, EVIDENCE_CAP)
             elif isinstance(p, ox.NamedNode):
-                yield _key(s), _local(p.value), _key(o), _key(d)
+                found.add((_key(s), _local(p.value), _key(o)), d, EVIDENCE_CAP)
+        for k, items in found.items.items():
+            yield *k, items, found.count[k]
 
     def entity_articles(self):
+        """(entity, articles, count): the first ARTICLE_CAP articles mentioning it by IRI, and how many."""
+        found = _Capped()
         for e, a in self._q("SELECT ?e ?a WHERE { ?e kg:mentionedIn ?a }"):
-            yield _key(e), _key(a)
+            a = _key(a)
+            if a is not None:
+                found.add(_key(e), a, ARTICLE_CAP)
+        for e, items in found.items.items():
+            yield e, items, found.count[e]
 
-    def mentions(self, keys, cap: int):
-        """(entity, sentence, surface): per entity the first `cap` by sentence then surface."""
+    def mentions(self, keys):
+        """(entity, [(sentence, surface)], count): per entity of `keys` the first MENTION_CAP by
+        sentence then surface, and how many mentions it has."""
+        found = _Capped()
         for e, surf, d in self._values(
                 keys, "SELECT ?x ?surf ?d WHERE { VALUES ?x { %s } LATERAL { SELECT ?x ?surf ?d "
                 "WHERE { ?m kg:denotes ?x ; kg:surface ?surf ; prov:wasDerivedFrom ?d } ORDER BY ?d ?surf LIMIT "
-                f"{cap} }} }}"):
-            yield _key(e), _key(d), surf.value
-
-    def mention_counts(self, keys):
+                f"{MENTION_CAP} }} }}"):
+            d = _key(d)
+            if d:
+                found.add(_key(e), (d, surf.value), MENTION_CAP)
         for e, n in self._values(keys, "SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES ?x { %s } "
                                  "?m kg:denotes ?x } GROUP BY ?x"):
-            yield _key(e), int(n.value)
+            e = _key(e)
+            if e in found.items:
+                found.count[e] = int(n.value)
+        for e, items in found.items.items():
+            yield e, items, found.count[e]
 
     def sentences(self, keys):
         """(sentence, text rank, article or None, index or -1)."""
@@ -341,108 +364,132 @@ class _StoreSource:
             yield from self._q(template % _iri_values(iris[n:n + _BATCH]))
 
 
+class _TextOrder(dict):
+    """Sentence index -> an int in the order of the index as text, as the sentences' IRIs
+    have it (10 before 9): its digits read in base 11, one above their value, padded with 0
+    to 12 places."""
+
+    def __missing__(self, idx: int) -> int:
+        digits = str(idx)
+        if not 0 <= idx < 10 ** 12:
+            raise ValueError(f"sentence index out of range: {idx}")
+        code = 0
+        for c in digits.ljust(12, "/"):   # "/" is the character before "0"
+            code = code * 11 + ord(c) - ord("/")
+        self[idx] = code
+        return code
+
+
+_ARTICLE_SHIFT = 42   # a work store's sentence: its article's number << _ARTICLE_SHIFT | _TextOrder code
+
+
 class WorkStoreSource:
     """The same, read from a build's work store (kg/workstore.py) instead of a graph: a build
     draws its page from the rows its articles left there, with the IRIs kg/iri.py gives them,
-    so the page is the one its graph.ttl would give, without loading the graph anywhere."""
+    so the page is the one its graph.ttl would give, without loading the graph anywhere.
+
+    Entities are their IRIs; articles and sentences, whose IRIs the page does not show, are
+    refs that sort as their IRIs do: an article is its IRI's digest, a sentence an int (its
+    article's number in digest order, then its index as text, `_TextOrder`)."""
 
     def __init__(self, ws):
         self.ws = ws
-        self._docs: dict[str, str] | None = None
-        self._keys: dict[str, str] = {}   # entity IRI -> key
-        self._iris: dict[str, str] = {}   # entity key -> IRI
-        self._mention_n: dict[str, int] = {}   # entity IRI -> mentions, as `mentions` read them
-
-    def _doc_of(self) -> dict[str, str]:
-        """article IRI digest -> doc id."""
-        if self._docs is None:
-            self._docs = {iri.article(d).rsplit("/", 1)[1]: d for d, _ in self.ws.sources()}
-        return self._docs
+        self._iris: dict[str, str] = {}     # entity key -> IRI
+        self._keys: dict[str, str] = {}     # entity IRI -> key
+        self._labels: dict[str, str] = {}   # entity key -> canonical name
+        docs = sorted((iri.article(d).rpartition("/")[2], d) for d, _ in ws.sources())
+        self._digest = {d: h for h, d in docs}                                 # doc id -> digest
+        self._first = {d: n << _ARTICLE_SHIFT for n, (_, d) in enumerate(docs)}   # doc id -> its sentence refs' base
+        self._code = _TextOrder()
 
     def entity_types(self):
-        for key, type_ in self.ws.entity_types():
-            e = self._iris[key] = iri.entity(key)
-            self._keys[e] = key
+        iris, keys, labels = self._iris, self._keys, self._labels
+        for key, type_, label in self.ws.names():
+            e = iris[key] = iri.entity(key)
+            keys[e] = key
+            labels[key] = label
             yield e, type_
 
     def entity_statements(self):
-        ent = self._entity
-        for key, _, label, aliases, rels in self.ws.entities(facts=False):
-            e = ent(key)
-            yield e, "label", (0, label), None
-            for a in aliases:
-                yield e, "alias", a, None
-            for p, o, lit, *_ in rels:
-                if not lit:
-                    yield e, "edge", p, ent(o)
-                elif p == "holdsPosition":
-                    yield e, "position", o, None
+        """As _StoreSource's, after `entity_types` (which read the labels).  Reads the mentions
+        and the evidence, each table once, keeping what `entity_articles`, `mentions` and
+        `fact_sources` give (capped)."""
+        iris, labels, first, digest, code = self._iris, self._labels, self._first, self._digest, self._code
+        for key, label in labels.items():
+            yield iris[key], "label", (0, label), None
+        self._articles, self._mentions = [], {}
+        for key, rows in groupby(self.ws.mentions(), itemgetter(0)):
+            e = iris.get(key)
+            if e is None:
+                continue
+            rows = list(rows)
+            if len(rows) == 1:   # most entities
+                (_, doc, idx, surface), = rows
+                if surface != labels[key]:
+                    yield e, "alias", surface, None
+                self._articles.append((e, [digest[doc]], 1))
+                self._mentions[e] = ([(first[doc] + code[idx], surface)], 1)
+                continue
+            for surface in {r[3] for r in rows} - {labels[key]}:
+                yield e, "alias", surface, None
+            arts = sorted({digest[r[1]] for r in rows})
+            self._articles.append((e, arts[:ARTICLE_CAP], len(arts)))
+            items = sorted({(first[doc] + code[idx], surface) for _, doc, idx, surface in rows})
+            self._mentions[e] = (items[:MENTION_CAP], len(rows))
+        self._facts = []
+        for s, rows in groupby(self.ws.evidence(), itemgetter(0)):
+            e = iris.get(s)
+            if e is None:
+                continue
+            facts: dict[tuple, list[int]] = {}   # (predicate or None for a literal, object) -> sentences
+            positions = set()
+            for _, p, o, lit, doc, idx in rows:
+                if lit:
+                    if p == "holdsPosition":
+                        positions.add(o)
+                    p = None
+                refs = facts.get((p, o))
+                if refs is None:
+                    facts[p, o] = [first[doc] + code[idx]]
+                else:
+                    refs.append(first[doc] + code[idx])
+            for (p, o), refs in facts.items():
+                if p is not None:
+                    o = iris.get(o)
+                    if o is None:
+                        continue
+                    yield e, "edge", p, o
+                n = len(refs)
+                if n > 1:
+                    refs = sorted(set(refs))[:EVIDENCE_CAP]
+                self._facts.append((e, p, o, refs, n))
+            for o in positions:
+                yield e, "position", o, None
 
-    def evidence(self):
-        ent = self._entity
-        for doc, s, p, o, lit, idx in self.ws.evidence():
-            yield ent(s), None if lit else p, o if lit else ent(o), iri.sentence(doc, idx)
+    def fact_sources(self):
+        return self._facts
 
     def entity_articles(self):
-        ent = self._entity
-        for doc, key in self.ws.entity_articles():
-            yield ent(key), iri.article(doc)
+        return self._articles
 
-    def _entity(self, key: str) -> str:
-        e = self._iris.get(key)
-        return e if e is not None else iri.entity(key)
-
-    def mentions(self, keys, cap: int):
-        keys = [(e, self._key(e)) for e in keys]
-        rows: dict[str, list] = {k: [] for _, k in keys if k is not None}
-        counts: dict[str, int] = dict.fromkeys(rows, 0)
-        for key, doc, idx, surface in self.ws.mentions_of_many(rows):   # a few queries, not one per entity
-            _keep(rows[key], (iri.sentence(doc, idx), surface), cap)
-            counts[key] += 1
-        for e, key in keys:
-            if key is None:
-                continue
-            self._mention_n[e] = counts[key]   # counted here: mention_counts need not read the rows again
-            for d, surface in rows[key]:
-                yield e, d, surface
-
-    def mention_counts(self, keys):
+    def mentions(self, keys):
+        found = self._mentions
         for e in keys:
-            key = self._key(e)
-            if key is not None:
-                n = self._mention_n.get(e)
-                yield e, n if n is not None else self.ws.mention_count(key)
+            if e in found:
+                yield e, *found[e]
 
-    def sentences(self, keys):
-        docs, keys = self._doc_of(), list(keys)
-        wanted: dict[str, list[tuple[str, int]]] = defaultdict(list)   # doc id -> (key, index)
-        for k in keys:
-            digest, _, idx = k.rpartition("/")[2].partition("-")
-            doc = docs.get(digest)
-            if doc is not None and idx.isdigit():
-                wanted[doc].append((k, int(idx)))
-        found = {}
-        for doc, refs in wanted.items():   # one query per article, not per sentence
-            texts = self.ws.sentences_of(doc, (i for _, i in refs))
-            for k, i in refs:
-                if i in texts:
-                    found[k] = (texts[i], doc, i)
-        for k in keys:
-            if k in found:
-                text, doc, i = found[k]
-                yield k, (0, text), iri.article(doc), i
+    def sentences(self, refs):
+        wanted, first, digest, code = set(refs), self._first, self._digest, self._code
+        for doc, idx, text in self.ws.sentences():
+            ref = first[doc] + code[idx]
+            if ref in wanted:
+                yield ref, (0, text), digest[doc], idx
 
-    def articles(self, keys):
-        docs = self._doc_of()
-        for k in keys:
-            doc = docs.get(k.rpartition("/")[2])
-            row = self.ws.article(doc) if doc is not None else None
-            if row is not None:
-                source, title, date = row
-                yield k, (0, title) if title else None, source, doc, date or None
-
-    def _key(self, e: str) -> str | None:
-        return self._keys.get(e)
+    def articles(self, refs):
+        wanted, digest = set(refs), self._digest
+        for doc, source, title, date in self.ws.articles():
+            if digest[doc] in wanted:
+                yield digest[doc], (0, title) if title else None, source, doc, date or None
 
 
 class _Collected:
@@ -519,53 +566,46 @@ class _Collected:
             return
 
         # Sources, capped (more for the overview): the first sentences / articles by IRI.
-        def cap(i, big, small):
-            return big if i < ov else small
-
         edge_set = set(self.edges)
-        edge_ev, pos_ev = _Capped(), _Capped()
-        for s, p, o, dk in src.evidence():
+        edge_ev, pos_ev = {}, {}
+        for s, p, o, refs, n in src.fact_sources():
             i = index.get(s)
-            if i is None or dk is None:
+            if i is None:
                 continue
             if p is None:
-                pos_ev.add((i, o), dk, cap(i, EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+                pos_ev[i, o] = (refs[:EVIDENCE_CAP if i < ov else EVIDENCE_CAP_OUTSIDE], n)
             else:
                 e = (i, p, index.get(o))
                 if e in edge_set:  # facts of embedded edges only
-                    edge_ev.add(e, dk, cap(min(i, e[2]), EVIDENCE_CAP, EVIDENCE_CAP_OUTSIDE))
+                    edge_ev[e] = (refs[:EVIDENCE_CAP if i < ov or e[2] < ov else EVIDENCE_CAP_OUTSIDE], n)
         del edge_set
         lap("evidence")
-        node_arts = _Capped()
-        for e, ak in src.entity_articles():
+        node_arts = {}
+        for e, refs, n in src.entity_articles():
             i = index.get(e)
-            if i is not None and ak is not None:
-                node_arts.add(i, ak, cap(i, ARTICLE_CAP, ARTICLE_CAP_OUTSIDE))
+            if i is not None:
+                node_arts[i] = (refs[:ARTICLE_CAP if i < ov else ARTICLE_CAP_OUTSIDE], n)
         lap("articles of entities")
         # Mentions (surface form in its sentence), for the overview only: per entity, the
         # first MENTION_CAP by sentence IRI, and how many there are.
-        mentions = _Capped()
-        for e, d, surf in src.mentions(self.keys[:ov], MENTION_CAP):
-            i = index.get(e)
-            if i is not None and d:
-                mentions.add(i, (d, surf), MENTION_CAP)
-        for e, n in src.mention_counts(self.keys[:ov]):
+        mentions = {}
+        for e, items, n in src.mentions(self.keys[:ov]):
             i = index.get(e)
             if i is not None:
-                mentions.count[i] = n
+                mentions[i] = (items, n)
         lap("mentions")
 
         # The sentences and articles referenced, fetched by IRI.
-        sent_refs = {d for v in edge_ev.items.values() for d in v}
-        sent_refs |= {d for v in pos_ev.items.values() for d in v}
-        sent_refs |= {d for v in mentions.items.values() for d, _ in v}
+        sent_refs = {d for v, _ in edge_ev.values() for d in v}
+        sent_refs |= {d for v, _ in pos_ev.values() for d in v}
+        sent_refs |= {d for v, _ in mentions.values() for d, _ in v}
         sents = {}
         for k, text, part, n in src.sentences(sent_refs):
             old = sents.get(k)
             cand = (text, part or "", n)
             if old is None or cand < old:
                 sents[k] = cand
-        art_refs = {a for v in node_arts.items.values() for a in v}
+        art_refs = {a for v, _ in node_arts.values() for a in v}
         art_refs |= {v[1] for v in sents.values() if v[1]}
         titles, files, idents = {}, {}, {}
         dates: dict = {}
@@ -590,27 +630,24 @@ class _Collected:
             if a in dates:   # the article's date (dcterms:date), shown next to each source
                 entry["date"] = dates[a]
             self.articles.append(entry)
-        empty = ("", "", "")
-        sent_key = {s: (art_key.get(v[1], empty), v[2], s) for s, v in sents.items()}
-        self.sentences, sentence_ids = [], {}
-        for s in sorted(sents, key=sent_key.__getitem__):
-            sentence_ids[s] = len(self.sentences)
-            (_, text), part, n = sents[s]
-            self.sentences.append({"text": text, "a": article_ids.get(part, -1), "i": n})
+        # Sentences by article (those of none first), index, IRI.
+        order = sorted((article_ids.get(part, -1), n, s, text) for s, ((_, text), part, n) in sents.items())
+        self.sentences = [{"text": text, "a": a, "i": n} for a, n, _, text in order]
+        sentence_ids = {s: i for i, (_, _, s, _) in enumerate(order)}
+        del order
         lap("sentences and articles")
 
         def ids(items):
-            return sorted(sentence_ids[d] for d in items if d in sentence_ids)
+            return sorted([sentence_ids[d] for d in items if d in sentence_ids])
 
-        self.edge_ev = {e: (ids(v), edge_ev.count[e]) for e, v in edge_ev.items.items()}
-        self.pos_ev = {k: (ids(v), pos_ev.count[k]) for k, v in pos_ev.items.items()}
-        self.node_articles = {i: (sorted(article_ids[a] for a in v), node_arts.count[i])
-                              for i, v in node_arts.items.items()}
+        self.edge_ev = {e: (ids(v), n) for e, (v, n) in edge_ev.items()}
+        self.pos_ev = {k: (ids(v), n) for k, (v, n) in pos_ev.items()}
+        self.node_articles = {i: (sorted(article_ids[a] for a in v), n) for i, (v, n) in node_arts.items()}
         self.node_mentions = {}
-        for i, items in mentions.items.items():
+        for i, (items, n) in mentions.items():
             rows = sorted([surf, sentence_ids[d], -1] for d, surf in items if d in sentence_ids)
             rows.sort(key=lambda r: (r[1], r[0]))
-            self.node_mentions[i] = (rows, max(mentions.count[i], len(rows)))
+            self.node_mentions[i] = (rows, max(n, len(rows)))
 
 
 # --------------------------------------------------------------------------- layout
@@ -626,6 +663,9 @@ def _layout(n: int, edges: list[tuple[int, str, int]]) -> list[tuple[float, floa
             adj[b].add(a)
     deg = [len(x) for x in adj]
     order = sorted(range(n), key=lambda i: (-deg[i], i))
+    place = [0] * n   # node -> its place in `order`
+    for k, i in enumerate(order):
+        place[i] = k
     seen = [False] * n
     comps = []
     for root in order:
@@ -639,7 +679,7 @@ def _layout(n: int, edges: list[tuple[int, str, int]]) -> list[tuple[float, floa
         while k < len(bfs):
             u = bfs[k]
             k += 1
-            for v in sorted(adj[u], key=lambda i: (-deg[i], i)):
+            for v in sorted(adj[u], key=place.__getitem__):
                 if not seen[v]:
                     seen[v] = True
                     parent[v] = u
@@ -729,6 +769,20 @@ def graph_data_from_store(store: ox.Store, *, title: str = "gongan-kg", max_node
     return _graph_data(_StoreSource(store), title=title, max_nodes=max_nodes, endpoint=endpoint)
 
 
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection inside: a page's data is hundreds of thousands of
+    containers, each walked again by every full collection, which finds next to nothing to
+    free.  Used where the data is dropped before the end, so that it never reaches one."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dict:
     if endpoint is not None:
         _endpoint_origin(endpoint)
@@ -803,7 +857,8 @@ def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int 
 
 def _json_for_script(data: dict) -> str:
     """JSON that cannot end the <script> element or open markup: <, >, & as \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      check_circular=False)   # the data has no cycles; checking costs a tenth
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -831,6 +886,7 @@ def _page(data: dict) -> str:
     return _SLOT.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
 
 
+@_gc_paused()
 def render_html_from_store(store: ox.Store, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
                            endpoint: str | None = None) -> str:
     """The whole page as a string: self-contained, deterministic; offline unless `endpoint`
@@ -841,7 +897,7 @@ def render_html_from_store(store: ox.Store, *, title: str = "gongan-kg", max_nod
 def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
                 endpoint: str | None = None) -> str:
     """render_html_from_store for an rdflib graph (small graphs, notebooks)."""
-    return _page(graph_data(graph, title=title, max_nodes=max_nodes, endpoint=endpoint))
+    return render_html_from_store(_to_store(graph), title=title, max_nodes=max_nodes, endpoint=endpoint)
 
 
 def _write(page: str, out: Path) -> Path:
@@ -856,6 +912,7 @@ def write_html_from_store(store: ox.Store, out: Path, *, title: str = "gongan-kg
     return _write(render_html_from_store(store, title=title, max_nodes=max_nodes, endpoint=endpoint), out)
 
 
+@_gc_paused()
 def write_html_from_workstore(ws, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES) -> Path:
     """A build's page, from its work store (kg/workstore.py): the same page as
     write_html_from_store on the build's graph, read from the reduce's rows."""

@@ -19,6 +19,7 @@ import zlib
 from collections import Counter
 from dataclasses import replace
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,7 +49,7 @@ CREATE INDEX IF NOT EXISTS evidence_doc ON evidence(doc_id);
 """
 # The indexes the ordered reads use; built after loading, which is faster than maintaining them.
 _READ_INDEXES = """
-CREATE INDEX IF NOT EXISTS names_key ON names(key, type, name);
+CREATE INDEX IF NOT EXISTS names_key ON names(key, type, name, n);
 CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key, surface);
 CREATE INDEX IF NOT EXISTS evidence_key ON evidence(s, p, o, lit);
 """
@@ -119,6 +120,24 @@ SELECT e.s, e.p, e.o, e.lit, COUNT(DISTINCT e.doc_id),
 FROM evidence e JOIN a ON a.doc_id = e.doc_id
 GROUP BY e.s, e.p, e.o, e.lit ORDER BY e.s, e.p, e.o, e.lit
 """
+
+
+# An entity's names and types, in key order.
+_NAMES = "SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key, type, name"
+
+
+def _labelled(rows):
+    """(key, type, canonical name) of each entity, from `_NAMES` rows."""
+    for key, group in groupby(rows, key=itemgetter(0)):
+        first = next(group)
+        rest = list(group)
+        if not rest:   # one type, one name: most entities
+            yield key, first[1], first[2]
+            continue
+        counts: Counter = Counter()
+        for _, _, name, n in (first, *rest):
+            counts[name] += n
+        yield key, final_type(r[1] for r in (first, *rest)), best_name(counts)
 
 
 class WorkStore:
@@ -242,7 +261,7 @@ class WorkStore:
         the counts and dates of the articles stating it), in (predicate, object) order; with
         `facts=False` only (predicate, object, is-literal), read without the counts and dates."""
         self.prepare_reads()
-        names = self.db.execute("SELECT key, type, name, SUM(n) FROM names GROUP BY key, type, name ORDER BY key")
+        names = _labelled(self.db.execute(_NAMES))
         surf = self.db.execute("SELECT DISTINCT key, surface FROM mentions ORDER BY key, surface")
         rels = self.db.execute(_FACTS if facts else
                                "SELECT DISTINCT s, p, o, lit FROM evidence ORDER BY s, p, o, lit")
@@ -250,13 +269,7 @@ class WorkStore:
         rels_it = groupby(rels, key=lambda r: r[0])
         cur_s = next(surf_it, None)
         cur_r = next(rels_it, None)
-        for key, rows in groupby(names, key=lambda r: r[0]):
-            rows = list(rows)
-            counts: Counter = Counter()
-            for _, _, name, n in rows:
-                counts[name] += n
-            label = best_name(counts)
-            type_ = final_type(r[1] for r in rows)
+        for key, type_, label in names:
             while cur_s is not None and cur_s[0] < key:
                 cur_s = next(surf_it, None)
             aliases = []
@@ -276,44 +289,24 @@ class WorkStore:
 
     # ---------------------------------------------------------------- reading for the viewer
 
-    def entity_types(self):
-        """(key, type) of every entity, in key order: the types `entities` gives, read alone."""
+    def names(self):
+        """(key, type, canonical name) of every entity, in key order, as `entities` gives them."""
         self.prepare_reads()
-        rows = self.db.execute("SELECT DISTINCT key, type FROM names ORDER BY key")
-        for key, group in groupby(rows, key=lambda r: r[0]):
-            yield key, final_type(r[1] for r in group)
+        return _labelled(self.db.execute(_NAMES))
 
     def evidence(self):
-        """(doc id, subject, predicate, object, is-literal, sentence index) of every fact's
-        evidence, article by article."""
-        for doc, s, p, o, lit, idx in self.db.execute(
-                "SELECT doc_id, s, p, o, lit, idx FROM evidence ORDER BY doc_id"):
-            yield doc, s, p, o, bool(lit), idx
+        """(subject, predicate, object, is-literal, doc id, sentence index) of every fact's
+        evidence, subject by subject."""
+        return self.db.execute("SELECT s, p, o, lit, doc_id, idx FROM evidence ORDER BY s")
 
-    def entity_articles(self):
-        """(doc id, entity key): the articles that mention each entity."""
-        yield from self.db.execute("SELECT DISTINCT doc_id, key FROM mentions ORDER BY doc_id")
+    def mentions(self):
+        """(entity key, doc id, sentence index, surface) of every mention, entity by entity."""
+        return self.db.execute("SELECT key, doc_id, idx, surface FROM mentions ORDER BY key")
 
-    def _select_in(self, sql: str, values, *params):
-        """The rows of `sql`, whose last condition is `IN ({})`, for `values`, 500 at a time
-        (`params` fill the placeholders before it)."""
-        values = list(values)
-        for n in range(0, len(values), 500):
-            part = values[n:n + 500]
-            yield from self.db.execute(sql.format(",".join("?" * len(part))), (*params, *part))
+    def sentences(self):
+        """(doc id, index, text) of every sentence the store holds."""
+        return self.db.execute("SELECT doc_id, idx, text FROM sentences")
 
-    def mentions_of_many(self, keys):
-        """(entity key, doc id, sentence index, surface) of the mentions of `keys`, in no order."""
-        return self._select_in("SELECT key, doc_id, idx, surface FROM mentions WHERE key IN ({})", keys)
-
-    def mention_count(self, key: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM mentions WHERE key=?", (key,)).fetchone()[0]
-
-    def sentences_of(self, doc_id: str, idxs) -> dict[int, str]:
-        """index -> text of those of the article's sentences the store holds."""
-        return dict(self._select_in("SELECT idx, text FROM sentences WHERE doc_id=? AND idx IN ({})",
-                                    sorted(set(idxs)), doc_id))
-
-    def article(self, doc_id: str) -> tuple[str, str, str] | None:
-        """(source file, title, date) of an article."""
-        return self.db.execute("SELECT source, title, date FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+    def articles(self):
+        """(doc id, source file, title, date) of every article."""
+        return self.db.execute("SELECT doc_id, source, title, date FROM articles")
