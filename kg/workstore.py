@@ -291,14 +291,19 @@ class WorkStore:
         self.prepare_reads()
         return _labelled(self.db.execute(_NAMES))
 
+    # Entity keys, and a literal object, are read as UTF-8 bytes: decoding them would cost more
+    # than the rest of the row, and the viewer only looks most of them up.
+
     def evidence(self):
         """(subject, predicate, object, is-literal, doc id, sentence index) of every fact's
-        evidence, subject by subject."""
-        return self.db.execute("SELECT s, p, o, lit, doc_id, idx FROM evidence ORDER BY s")
+        evidence, subject by subject; subject and object as bytes."""
+        return self.db.execute("SELECT CAST(s AS BLOB), p, CAST(o AS BLOB), lit, doc_id, idx FROM evidence "
+                               "ORDER BY s")
 
     def mentions(self):
-        """(entity key, doc id, sentence index, surface) of every mention, entity by entity."""
-        return self.db.execute("SELECT key, doc_id, idx, surface FROM mentions ORDER BY key")
+        """(entity key, doc id, sentence index, surface) of every mention, entity by entity; the
+        key as bytes."""
+        return self.db.execute("SELECT CAST(key AS BLOB), doc_id, idx, surface FROM mentions ORDER BY key")
 
     def sentences(self):
         """(doc id, index, text) of every sentence the store holds."""
