@@ -398,8 +398,8 @@ class WorkStoreSource:
         self.ws = ws
         self._entities: dict[bytes, tuple[str, str]] = {}   # entity key (UTF-8) -> IRI, canonical name
         docs = sorted((iri.article(d).rpartition("/")[2], d) for d, _ in ws.sources())
-        self._digest = {d: h for h, d in docs}                                 # doc id -> digest
-        self._first = {d: n * _PER_ARTICLE for n, (_, d) in enumerate(docs)}   # doc id -> its sentence 0's ref
+        self._digest = {d: h for h, d in docs}                               # doc id -> digest
+        self._first = {d: n * _PER_ARTICLE for n, (_, d) in enumerate(docs)}   # doc id -> ref of index 0
         self._code = _TextOrder()
 
     def entity_types(self):
@@ -802,38 +802,40 @@ def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dic
     for t in c.node_type:
         counts[t] += 1
     nodes = []
-    for i in range(n):
-        node = {"t": _TYPE_RANK[c.node_type[i]], "l": c.node_label[i], "iri": c.keys[i]}
+    alias, positions, pos_ev = c.node_alias, c.node_pos, c.pos_ev
+    articles, mentions = c.node_articles, c.node_mentions
+    for i, (type_, label, key) in enumerate(zip(c.node_type, c.node_label, c.keys)):
+        node = {"t": _TYPE_RANK[type_], "l": label, "iri": key}
         if i < ov:
             node["x"], node["y"] = xy[i]
-        if c.node_alias.get(i):
-            node["a"] = sorted(c.node_alias[i])
+        if alias.get(i):
+            node["a"] = sorted(alias[i])
         if not c.full:
             node["q"] = 1   # sources not embedded: ask the endpoint
-        if c.node_pos.get(i):
+        if positions.get(i):
             rows = []
-            for p in sorted(c.node_pos[i]):
-                ev, total = c.pos_ev.get((i, p), ([], 0))
+            for p in sorted(positions[i]):
+                ev, total = pos_ev.get((i, p), ([], 0))
                 rows.append([p, ev] + ([total] if total > len(ev) else []))
             node["p"] = rows
-        if i in c.node_articles:
-            arts, total = c.node_articles[i]
+        if i in articles:
+            arts, total = articles[i]
             node["ar"] = arts
             if total > len(arts):
                 node["arn"] = total
-        if i in c.node_mentions:
-            rows, total = c.node_mentions[i]
+        if i in mentions:
+            rows, total = mentions[i]
             node["m"] = rows
             if total > len(rows):
                 node["mn"] = total
         nodes.append(node)
-    edges = []
-    for a, p, b in c.edges:
-        ev, total = c.edge_ev.get((a, p, b), ([], 0))
-        e = {"f": a, "to": b, "p": pred_idx[p], "ev": ev}
+    edges, edge_ev = [], c.edge_ev
+    for e in c.edges:
+        ev, total = edge_ev.get(e) or ([], 0)
+        edge = {"f": e[0], "to": e[2], "p": pred_idx[e[1]], "ev": ev}
         if total > len(ev):
-            e["en"] = total
-        edges.append(e)
+            edge["en"] = total
+        edges.append(edge)
     data = {
         "title": title,
         "static": static,
