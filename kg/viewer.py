@@ -380,7 +380,9 @@ class _TextOrder(dict):
         return code
 
 
-_ARTICLE_SHIFT = 42   # a work store's sentence: its article's number << _ARTICLE_SHIFT | _TextOrder code
+# A work store's sentence: its article's number x _PER_ARTICLE + its index's _TextOrder code (an
+# odd factor, so that the ints' low bits, which place them in dicts and sets, vary by article).
+_PER_ARTICLE = 11 ** 12
 
 
 class WorkStoreSource:
@@ -394,43 +396,40 @@ class WorkStoreSource:
 
     def __init__(self, ws):
         self.ws = ws
-        self._iris: dict[str, str] = {}     # entity key -> IRI
-        self._keys: dict[str, str] = {}     # entity IRI -> key
-        self._labels: dict[str, str] = {}   # entity key -> canonical name
+        self._entities: dict[bytes, tuple[str, str]] = {}   # entity key (UTF-8) -> IRI, canonical name
         docs = sorted((iri.article(d).rpartition("/")[2], d) for d, _ in ws.sources())
-        self._digest = {d: h for h, d in docs}                                 # doc id -> digest
-        self._first = {d: n << _ARTICLE_SHIFT for n, (_, d) in enumerate(docs)}   # doc id -> its sentence refs' base
+        self._digest = {d: h for h, d in docs}                               # doc id -> digest
+        self._first = {d: n * _PER_ARTICLE for n, (_, d) in enumerate(docs)}   # doc id -> ref of index 0
         self._code = _TextOrder()
 
     def entity_types(self):
-        iris, keys, labels = self._iris, self._keys, self._labels
+        entities = self._entities
         for key, type_, label in self.ws.names():
-            e = iris[key] = iri.entity(key)
-            keys[e] = key
-            labels[key] = label
+            e = iri.entity(key)
+            entities[key.encode()] = (e, label)
             yield e, type_
 
     def entity_statements(self):
         """As _StoreSource's, after `entity_types` (which read the labels).  Reads the mentions
         and the evidence, each table once, keeping what `entity_articles`, `mentions` and
         `fact_sources` give (capped)."""
-        iris, labels, first, digest, code = self._iris, self._labels, self._first, self._digest, self._code
-        for key, label in labels.items():
-            yield iris[key], "label", (0, label), None
+        entities, first, digest, code = self._entities, self._first, self._digest, self._code
+        for e, label in entities.values():
+            yield e, "label", (0, label), None
         self._articles, self._mentions = [], {}
         for key, rows in groupby(self.ws.mentions(), itemgetter(0)):
-            e = iris.get(key)
-            if e is None:
+            if key not in entities:
                 continue
+            e, label = entities[key]
             rows = list(rows)
             if len(rows) == 1:   # most entities
                 (_, doc, idx, surface), = rows
-                if surface != labels[key]:
+                if surface != label:
                     yield e, "alias", surface, None
                 self._articles.append((e, [digest[doc]], 1))
                 self._mentions[e] = ([(first[doc] + code[idx], surface)], 1)
                 continue
-            for surface in {r[3] for r in rows} - {labels[key]}:
+            for surface in {r[3] for r in rows} - {label}:
                 yield e, "alias", surface, None
             arts = sorted({digest[r[1]] for r in rows})
             self._articles.append((e, arts[:ARTICLE_CAP], len(arts)))
@@ -438,9 +437,9 @@ class WorkStoreSource:
             self._mentions[e] = (items[:MENTION_CAP], len(rows))
         self._facts = []
         for s, rows in groupby(self.ws.evidence(), itemgetter(0)):
-            e = iris.get(s)
-            if e is None:
+            if s not in entities:
                 continue
+            e = entities[s][0]
             facts: dict[tuple, list[int]] = {}   # (predicate or None for a literal, object) -> sentences
             positions = set()
             for _, p, o, lit, doc, idx in rows:
@@ -454,17 +453,19 @@ class WorkStoreSource:
                 else:
                     refs.append(first[doc] + code[idx])
             for (p, o), refs in facts.items():
-                if p is not None:
-                    o = iris.get(o)
-                    if o is None:
-                        continue
+                if p is None:
+                    o = o.decode()
+                elif o in entities:
+                    o = entities[o][0]
                     yield e, "edge", p, o
+                else:
+                    continue
                 n = len(refs)
                 if n > 1:
                     refs = sorted(set(refs))[:EVIDENCE_CAP]
                 self._facts.append((e, p, o, refs, n))
             for o in positions:
-                yield e, "position", o, None
+                yield e, "position", o.decode(), None
 
     def fact_sources(self):
         return self._facts
@@ -637,17 +638,21 @@ class _Collected:
         del order
         lap("sentences and articles")
 
-        def ids(items):
-            return sorted([sentence_ids[d] for d in items if d in sentence_ids])
-
-        self.edge_ev = {e: (ids(v), n) for e, (v, n) in edge_ev.items()}
-        self.pos_ev = {k: (ids(v), n) for k, (v, n) in pos_ev.items()}
-        self.node_articles = {i: (sorted(article_ids[a] for a in v), n) for i, (v, n) in node_arts.items()}
+        # Sources by number; a sentence cited but not found is left out.
+        if len(sentence_ids) < len(sent_refs):
+            found = sentence_ids.keys()
+            edge_ev = {e: ([d for d in v if d in found], n) for e, (v, n) in edge_ev.items()}
+            pos_ev = {k: ([d for d in v if d in found], n) for k, (v, n) in pos_ev.items()}
+        sid, aid = sentence_ids.__getitem__, article_ids.__getitem__
+        self.edge_ev = {e: (sorted(map(sid, v)), n) for e, (v, n) in edge_ev.items()}
+        self.pos_ev = {k: (sorted(map(sid, v)), n) for k, (v, n) in pos_ev.items()}
+        self.node_articles = {i: (sorted(map(aid, v)), n) for i, (v, n) in node_arts.items()}
         self.node_mentions = {}
         for i, (items, n) in mentions.items():
-            rows = sorted([surf, sentence_ids[d], -1] for d, surf in items if d in sentence_ids)
-            rows.sort(key=lambda r: (r[1], r[0]))
+            rows = [[surf, s, -1] for s, surf in
+                    sorted((sentence_ids[d], surf) for d, surf in items if d in sentence_ids)]
             self.node_mentions[i] = (rows, max(n, len(rows)))
+        lap("sources by number")
 
 
 # --------------------------------------------------------------------------- layout
@@ -797,38 +802,40 @@ def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dic
     for t in c.node_type:
         counts[t] += 1
     nodes = []
-    for i in range(n):
-        node = {"t": _TYPE_RANK[c.node_type[i]], "l": c.node_label[i], "iri": c.keys[i]}
+    alias, positions, pos_ev = c.node_alias, c.node_pos, c.pos_ev
+    articles, mentions = c.node_articles, c.node_mentions
+    for i, (type_, label, key) in enumerate(zip(c.node_type, c.node_label, c.keys)):
+        node = {"t": _TYPE_RANK[type_], "l": label, "iri": key}
         if i < ov:
             node["x"], node["y"] = xy[i]
-        if c.node_alias.get(i):
-            node["a"] = sorted(c.node_alias[i])
+        if alias.get(i):
+            node["a"] = sorted(alias[i])
         if not c.full:
             node["q"] = 1   # sources not embedded: ask the endpoint
-        if c.node_pos.get(i):
+        if positions.get(i):
             rows = []
-            for p in sorted(c.node_pos[i]):
-                ev, total = c.pos_ev.get((i, p), ([], 0))
+            for p in sorted(positions[i]):
+                ev, total = pos_ev.get((i, p), ([], 0))
                 rows.append([p, ev] + ([total] if total > len(ev) else []))
             node["p"] = rows
-        if i in c.node_articles:
-            arts, total = c.node_articles[i]
+        if i in articles:
+            arts, total = articles[i]
             node["ar"] = arts
             if total > len(arts):
                 node["arn"] = total
-        if i in c.node_mentions:
-            rows, total = c.node_mentions[i]
+        if i in mentions:
+            rows, total = mentions[i]
             node["m"] = rows
             if total > len(rows):
                 node["mn"] = total
         nodes.append(node)
-    edges = []
-    for a, p, b in c.edges:
-        ev, total = c.edge_ev.get((a, p, b), ([], 0))
-        e = {"f": a, "to": b, "p": pred_idx[p], "ev": ev}
+    edges, edge_ev = [], c.edge_ev
+    for e in c.edges:
+        ev, total = edge_ev.get(e) or ([], 0)
+        edge = {"f": e[0], "to": e[2], "p": pred_idx[e[1]], "ev": ev}
         if total > len(ev):
-            e["en"] = total
-        edges.append(e)
+            edge["en"] = total
+        edges.append(edge)
     data = {
         "title": title,
         "static": static,

@@ -255,16 +255,14 @@ class WorkStore:
     def sources(self):
         yield from self.db.execute("SELECT doc_id, source FROM articles ORDER BY doc_id")
 
-    def entities(self, facts: bool = True):
+    def entities(self):
         """(key, type, label, aliases, relations) of every entity, in key order; relations are
         the distinct facts it is the subject of (`Relation`: predicate, object, is-literal and
-        the counts and dates of the articles stating it), in (predicate, object) order; with
-        `facts=False` only (predicate, object, is-literal), read without the counts and dates."""
+        the counts and dates of the articles stating it), in (predicate, object) order."""
         self.prepare_reads()
         names = _labelled(self.db.execute(_NAMES))
         surf = self.db.execute("SELECT DISTINCT key, surface FROM mentions ORDER BY key, surface")
-        rels = self.db.execute(_FACTS if facts else
-                               "SELECT DISTINCT s, p, o, lit FROM evidence ORDER BY s, p, o, lit")
+        rels = self.db.execute(_FACTS)
         surf_it = groupby(surf, key=lambda r: r[0])
         rels_it = groupby(rels, key=lambda r: r[0])
         cur_s = next(surf_it, None)
@@ -282,8 +280,7 @@ class WorkStore:
             if cur_r is not None and cur_r[0] == key:
                 relations = [Relation(p, o, bool(lit), n, dated, first, last,
                                       tuple(sorted(y for y in (years or "").split(",") if y)))
-                             for _, p, o, lit, n, dated, first, last, years in cur_r[1]] if facts \
-                    else [(p, o, bool(lit)) for _, p, o, lit in cur_r[1]]
+                             for _, p, o, lit, n, dated, first, last, years in cur_r[1]]
                 cur_r = next(rels_it, None)
             yield key, type_, label, aliases, relations
 
@@ -294,14 +291,19 @@ class WorkStore:
         self.prepare_reads()
         return _labelled(self.db.execute(_NAMES))
 
+    # Entity keys, and a literal object, are read as UTF-8 bytes: decoding them would cost more
+    # than the rest of the row, and the viewer only looks most of them up.
+
     def evidence(self):
         """(subject, predicate, object, is-literal, doc id, sentence index) of every fact's
-        evidence, subject by subject."""
-        return self.db.execute("SELECT s, p, o, lit, doc_id, idx FROM evidence ORDER BY s")
+        evidence, subject by subject; subject and object as bytes."""
+        return self.db.execute("SELECT CAST(s AS BLOB), p, CAST(o AS BLOB), lit, doc_id, idx FROM evidence "
+                               "ORDER BY s")
 
     def mentions(self):
-        """(entity key, doc id, sentence index, surface) of every mention, entity by entity."""
-        return self.db.execute("SELECT key, doc_id, idx, surface FROM mentions ORDER BY key")
+        """(entity key, doc id, sentence index, surface) of every mention, entity by entity; the
+        key as bytes."""
+        return self.db.execute("SELECT CAST(key AS BLOB), doc_id, idx, surface FROM mentions ORDER BY key")
 
     def sentences(self):
         """(doc id, index, text) of every sentence the store holds."""
