@@ -15,16 +15,22 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(data: bytes, out: Path, *, what: str = "cannot write") -> Path:
-    """Write `data` to a temp file beside `out`, then rename it into place (mode 0666 less
-    the umask, as a plain open() would give).  OSError -> GraphError naming the file."""
+def write_atomic(data, out: Path, *, what: str = "cannot write") -> Path:
+    """Write `data` (bytes, or a list of bytes written one after the other and dropped as they
+    are) to a temp file beside `out`, then rename it into place (mode 0666 less the umask, as
+    a plain open() would give).  OSError -> GraphError naming the file."""
     out = Path(out)
     tmp = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, list):
+                data.reverse()
+                while data:
+                    f.write(data.pop())
+            else:
+                f.write(data)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
         tmp = None

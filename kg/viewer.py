@@ -874,6 +874,12 @@ _SLOT = re.compile(r"/\*@(\w+)@\*/")
 
 
 def _page(data: dict) -> str:
+    return "".join(_page_parts(data))
+
+
+def _page_parts(data: dict) -> list[str]:
+    """The page as pieces of text (the template's and its slots'), not joined: the page of a
+    large build is tens of megabytes, and its data is the largest piece."""
     title = data["title"]
     endpoint = data.get("endpoint")
     slots = {
@@ -890,7 +896,8 @@ def _page(data: dict) -> str:
     if missing:
         raise ResourceError(f"{ASSETS / 'template.html'}: missing slot(s) {sorted(missing)}")
     # One pass, so inserted text is never scanned for slots again.
-    return _SLOT.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
+    pieces = _SLOT.split(template)   # text, slot name, text, …
+    return [slots.get(x, f"/*@{x}@*/") if i % 2 else x for i, x in enumerate(pieces)]
 
 
 @_gc_paused()
@@ -907,9 +914,18 @@ def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int
     return render_html_from_store(_to_store(graph), title=title, max_nodes=max_nodes, endpoint=endpoint)
 
 
-def _write(page: str, out: Path) -> Path:
+def _write(page: str | list[str], out: Path) -> Path:
+    """Write a page, or its pieces (each encoded and dropped in turn: the page's text and bytes
+    are never whole at once)."""
     out = Path(out)
-    write_atomic(page.encode("utf-8"), out, what="cannot write the viewer page")
+    if isinstance(page, list):
+        page.reverse()
+        data = []
+        while page:
+            data.append(page.pop().encode("utf-8"))
+    else:
+        data = page.encode("utf-8")
+    write_atomic(data, out, what="cannot write the viewer page")
     return out
 
 
@@ -923,7 +939,7 @@ def write_html_from_store(store: ox.Store, out: Path, *, title: str = "gongan-kg
 def write_html_from_workstore(ws, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES) -> Path:
     """A build's page, from its work store (kg/workstore.py): the same page as
     write_html_from_store on the build's graph, read from the reduce's rows."""
-    return _write(_page(_graph_data(WorkStoreSource(ws), title=title, max_nodes=max_nodes, endpoint=None)), out)
+    return _write(_page_parts(_graph_data(WorkStoreSource(ws), title=title, max_nodes=max_nodes, endpoint=None)), out)
 
 
 def write_build_page(out_dir: Path, cache: Path, *, title: str = "gongan-kg") -> Path:
