@@ -554,9 +554,12 @@ class _Collected:
         self.node_label = [labels[old][1] if old in labels else _local(keys[old]) for old in order]
         self.node_alias = {new[i]: v - {self.node_label[new[i]]} for i, v in alias.items()}
         self.all_preds = sorted({p for _, p, _ in edges})
-        edges = {(new[a], p, new[b]) for a, p, b in edges}
-        self.edges = sorted(e for e in edges if not lazy or e[0] < ov and e[2] < ov)
+        edges = [(new[a], p, new[b]) for a, p, b in edges]   # still distinct: `new` is one-to-one
         self.total_edges = len(edges)
+        if lazy:
+            edges = [e for e in edges if e[0] < ov and e[2] < ov]
+        edges.sort()
+        self.edges = edges
         self.full = not lazy   # panel data embedded?
         self.node_pos = {} if lazy else {new[i]: v for i, v in positions.items()}
         del edges, tmp, ranked, labels, alias, positions

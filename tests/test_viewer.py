@@ -402,6 +402,37 @@ def test_sources_are_capped_and_counted():
     assert len(S) == max(viewer.MENTION_CAP, viewer.EVIDENCE_CAP)
 
 
+def test_work_store_sentences_sort_as_their_iris():
+    """The build's viewer keeps the first sentences by IRI without minting them: an int per
+    sentence (article number, then the index as text: 10 before 9) in the IRIs' order."""
+    from kg import iri
+
+    code = viewer._TextOrder()
+    docs = sorted(["a", "b", "c"], key=iri.article)
+    indices = [0, 1, 2, 9, 10, 11, 19, 20, 99, 100, 101, 999, 1000, 10 ** 12 - 1]
+    refs = {(d, i): n * viewer._PER_ARTICLE + code[i] for n, d in enumerate(docs) for i in indices}
+    assert sorted(refs, key=refs.get) == sorted(refs, key=lambda r: iri.sentence(*r))
+    with pytest.raises(ValueError):
+        code[10 ** 12]
+
+
+def test_rendering_pauses_garbage_collection_and_resumes_it(mini, monkeypatch):
+    import gc
+
+    seen = []
+    page = viewer._page
+    monkeypatch.setattr(viewer, "_page", lambda data: seen.append(gc.isenabled()) or page(data))
+    assert gc.isenabled()
+    render_html(mini)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        render_html(mini)
+        assert not gc.isenabled()   # left as the caller had it
+    finally:
+        gc.enable()
+
+
 # ----------------------------------------------------------------------------- endpoint
 
 def test_endpoint_page_embeds_the_overview_and_the_index_only():
