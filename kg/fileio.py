@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from .errors import GraphError
 
@@ -15,22 +16,18 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(data, out: Path, *, what: str = "cannot write") -> Path:
-    """Write `data` (bytes, or a list of bytes written one after the other and dropped as they
-    are) to a temp file beside `out`, then rename it into place (mode 0666 less the umask, as
-    a plain open() would give).  OSError -> GraphError naming the file."""
+def write_atomic(data: bytes | Iterable[bytes], out: Path, *, what: str = "cannot write") -> Path:
+    """Write `data` (bytes, or chunks of bytes one after the other) to a temp file beside `out`,
+    then rename it into place (mode 0666 less the umask, as a plain open() would give).
+    OSError -> GraphError naming the file."""
     out = Path(out)
     tmp = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            if isinstance(data, list):
-                data.reverse()
-                while data:
-                    f.write(data.pop())
-            else:
-                f.write(data)
+            for chunk in (data,) if isinstance(data, bytes) else data:
+                f.write(chunk)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
         tmp = None

@@ -213,13 +213,14 @@ def _alternation(entries: tuple[str, ...], longest_first: bool) -> str:
 # copies the path from the root to each placeholder and compiles the result.  The Pattern is
 # the one re.compile(template with the slot replaced) gives (tests/test_lexicon.py); where the
 # re module's internals differ from what this expects, it falls back to re.compile.
+SLOT = "\ue000"   # private use: never in a template's own text
+
 try:
     import _sre
     from re import _compiler, _parser
+    _SLOT_ITEM = (_parser.LITERAL, ord(SLOT))   # the slot in a parse tree
 except ImportError:   # pragma: no cover - another Python
     _sre = _compiler = _parser = None
-
-SLOT = "\ue000"   # private use: never in a template's own text
 
 
 class Slotted:
@@ -235,7 +236,7 @@ class Slotted:
             try:
                 tree = _parser.parse(template)
                 self._holes, found = self._paths(tree)
-                if found == template.count(SLOT) and (_parser.LITERAL, ord(SLOT)) not in tree.data:
+                if found == template.count(SLOT) and _SLOT_ITEM not in tree.data:
                     self._tree = tree
                     # the code of the top-level parts without a slot is the same in every fill
                     self._static = {}
@@ -251,26 +252,20 @@ class Slotted:
         """ids of the objects of the parse tree that contain a slot literal, and the number of
         slot literals that are items of a SubPattern (where a fill puts the alternation)."""
         holes: set[int] = set()
-        slot = (_parser.LITERAL, ord(SLOT))
         count = 0
 
         def walk(x) -> bool:
             nonlocal count
-            if isinstance(x, _parser.SubPattern):
-                found = False
-                for item in x.data:
-                    if item == slot:
-                        found = True
-                        count += 1
-                    elif walk(item):
-                        found = True
-            elif isinstance(x, (tuple, list)):
-                found = False
-                for y in x:
-                    if walk(y):
-                        found = True
-            else:
+            sub = isinstance(x, _parser.SubPattern)
+            if not (sub or isinstance(x, (tuple, list))):
                 return False
+            found = False
+            for item in x.data if sub else x:
+                if sub and item == _SLOT_ITEM:
+                    count += 1
+                    found = True
+                elif walk(item):
+                    found = True
             if found:
                 holes.add(id(x))
             return found
@@ -284,8 +279,7 @@ class Slotted:
         filler = _parser.parse(alt)
         if filler.state.groups != 1 or filler.state.flags & ~re.UNICODE or filler.state.grouprefpos:
             return re.compile(source)
-        items = filler.data
-        holes, slot = self._holes, (_parser.LITERAL, ord(SLOT))
+        items, holes = filler.data, self._holes
 
         def fill(x):
             if id(x) not in holes:
@@ -293,7 +287,7 @@ class Slotted:
             if isinstance(x, _parser.SubPattern):
                 data = []
                 for item in x.data:
-                    if item == slot:
+                    if item == _SLOT_ITEM:
                         data += items
                     else:
                         data.append(fill(item))

@@ -782,12 +782,12 @@ def _gc_paused():
     """No cyclic garbage collection inside: a page's data is hundreds of thousands of
     containers, each walked again by every full collection, which finds next to nothing to
     free.  Used where the data is dropped before the end, so that it never reaches one."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
@@ -918,17 +918,15 @@ def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int
 
 
 def _write(page: str | list[str], out: Path) -> Path:
-    """Write a page, or its pieces (each encoded and dropped in turn: the page's text and bytes
-    are never whole at once)."""
-    out = Path(out)
-    if isinstance(page, list):
+    """Write a page, or its pieces, each encoded and dropped as it is written (the page's text
+    and bytes are never whole at once)."""
+    def pieces():
         page.reverse()
-        data = []
         while page:
-            data.append(page.pop().encode("utf-8"))
-    else:
-        data = page.encode("utf-8")
-    write_atomic(data, out, what="cannot write the viewer page")
+            yield page.pop().encode("utf-8")
+    out = Path(out)
+    write_atomic(pieces() if isinstance(page, list) else page.encode("utf-8"), out,
+                 what="cannot write the viewer page")
     return out
 
 

@@ -131,7 +131,7 @@ def test_lexical_state_is_kept_and_made_again_when_unreadable(tmp_path, monkeypa
     made = T._lexical_state.__wrapped__()
     kept = list(tmp_path.glob("lexicon-*.marshal"))
     assert len(kept) == 1 and made[0]["永康市"] >> T._KIND_BITS == 80000
-    assert made[0]["公安局"] & ((1 << T._KIND_BITS) - 1)   # a word of jieba's dictionary
+    assert made[0]["公安局"] & T._KIND_MASK   # a word of jieba's dictionary
     assert T._lexical_state.__wrapped__() == made
     assert made == T._lexical_state()   # the process's own (made or loaded elsewhere) is the same
     kept[0].write_bytes(kept[0].read_bytes()[:1000])

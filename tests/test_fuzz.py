@@ -66,20 +66,20 @@ def _per_article_patterns():
     return (people._post_regex, bureaus._explicit_re, context._place_rx, orgs._head_rx, orgs._prefix_rx)
 
 
-def _cold(text) -> int:
-    """Steps of extracting `text` with its place names' patterns made afresh (the patterns a
-    process compiles once are not counted: they are warmed first)."""
-    _run(text)
+def _cold(fn, text) -> int:
+    """Steps of fn(text) with the article's place-name patterns made afresh (patterns a process
+    compiles once, on first use, are not the article's work: a first call warms them)."""
+    fn(text)
     for cached in _per_article_patterns():
         cached.cache_clear()
-    return steps(_run, text)
+    return steps(fn, text)
 
 
 def _budget() -> tuple[float, int]:
     """Steps per character of the seeds as written, and the fixed work of an article (its
     place names' patterns compiled afresh), with generous margins."""
     per_char = max(steps(_run, a) / len(a) for a in ARTICLES)
-    fixed = _cold("湖州市公安局。")
+    fixed = _cold(_run, "湖州市公安局。")
     return 4 * per_char, 3 * fixed
 
 
@@ -98,10 +98,7 @@ def test_mutated_articles(text, budget):
     def go(t):
         nonlocal result
         result = extract_document(doc)
-    go(text)   # patterns a process compiles once, on first use, are not the article's work
-    for cached in _per_article_patterns():
-        cached.cache_clear()
-    work = steps(go, text)
+    work = _cold(go, text)
     per_char, fixed = budget
     assert work <= per_char * len(text) + fixed
     for m in result.mentions:

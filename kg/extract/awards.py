@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from .campaigns import _head_words
+from .campaigns import head_words
 from .context import Span
 from .registry import SentenceView, extractor
 from .text import HAN, dictionary_word, name_at, relation_cues, stop_prefixes
@@ -79,7 +79,7 @@ def find_awards(view: SentenceView) -> list[Span]:
             re.fullmatch(f"[{HAN}]{{0,8}}", span[q.end():h.start()])
         if q and not whole and (h is None or q.start() < h.start()):
             after = span[q.end():]
-            if after.startswith(_head_words()):
+            if after.startswith(head_words()):
                 continue   # “最多跑一次”改革: a campaign, not an honour
             hq = re.match(f"(?:{head_alt})", after)
             e = q.end() + (len(hq.group()) if hq and hq.group() not in ("称号", "荣誉") else 0)
@@ -118,7 +118,7 @@ def find_awards(view: SentenceView) -> list[Span]:
     if _CONFER.search(text):
         for m in _COUNTED.finditer(text):
             s1, e1 = m.start("a"), m.end("a")
-            if not any(taken[s1:e1]) and not m.group("a")[1:-1].endswith(_head_words()):
+            if not any(taken[s1:e1]) and not m.group("a")[1:-1].endswith(head_words()):
                 add(s1, e1, m.group("a")[1:-1])
                 spans[-1].data["counted_from"] = m.start()
     # quoted honours handed out together: 为“最美交警”“最美社区民警”授奖

@@ -40,7 +40,7 @@ def _single_quoted_re() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _head_words() -> tuple[str, ...]:
+def head_words() -> tuple[str, ...]:
     return tuple(heads())
 
 
@@ -61,8 +61,7 @@ def _stop_words() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _head_re() -> re.Pattern:
-    strong = [h for h, s in heads().items() if s == "strong"]
-    return re.compile(f"(?:{lexicon.alternation(strong)})")
+    return re.compile(f"(?:{lexicon.alternation(_strong_heads())})")
 
 
 CODE = r"\d{1,4}(?:[·.\-－—]\d{1,4}){0,2}"
@@ -88,7 +87,7 @@ _LIST_HEAD = re.compile(r"(?:[、和及与\s]?“[^“”]{2,24}”)*[、和及�
 def _list_head(text: str, end: int) -> bool:
     """“A”“B”“C”等行动: a head after a list of quoted names covers the whole list."""
     m = _LIST_HEAD.match(text, end)
-    return bool(m) and m.group("head").startswith(_head_words())
+    return bool(m) and m.group("head").startswith(head_words())
 
 
 _QUOTED_RUN = re.compile("(?:[、和及与 ]?“[^“”]{2,24}”){2,}+等")

@@ -86,6 +86,7 @@ def tokenizer():
 # frequencies where ours differ.  One table of integers loads in a fraction of the time two
 # tables (one of tuples) took: it is the largest part of a worker's start.
 _KIND_BITS = 3
+_KIND_MASK = (1 << _KIND_BITS) - 1
 _CLASSES = (("nr", "ns"), ("nt", "nz"))   # personal and place names; organisations and other proper nouns
 
 
@@ -316,7 +317,7 @@ def dictionary_word(word: str) -> tuple[int, int] | None:
     tag's group in _CLASSES); None for any other word."""
     lex, _, own = _lexical_state()
     v = lex.get(word, 0)
-    kind = v & ((1 << _KIND_BITS) - 1)
+    kind = v & _KIND_MASK
     if not kind:
         return None
     return own.get(word, v >> _KIND_BITS), kind - 1
