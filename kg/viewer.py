@@ -50,19 +50,16 @@ import urllib.parse
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import groupby
+from itertools import chain, groupby, islice
 from importlib import resources
 from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .fileio import write_atomic
 from .errors import GraphError, ResourceError
 from . import iri
-from .rdf import KG
 from .vocab import ENTITY_TYPES
 
 ASSETS = Path(str(resources.files("kg") / "viewer_assets"))
@@ -76,7 +73,7 @@ MENTION_CAP = 10                              # mentions per entity (overview on
 _BATCH = 500                    # IRIs per VALUES block
 
 _TYPE_RANK = {t: i for i, t in enumerate(ENTITY_TYPES)}  # Official before Person, Bureau before Organization
-_KG_NS = str(KG)
+_KG_NS = iri.KG_NS
 _TYPE_IRIS = {_KG_NS + t: t for t in ENTITY_TYPES}
 _FIRST_TYPES = {"Bureau", "Official"}
 FIRST_WEIGHT = 2                # their degree counts double when choosing the overview
@@ -208,6 +205,9 @@ def _to_store(graph: rdflib.Graph) -> ox.Store:
     """An Oxigraph store whose default graph holds `graph`'s triples: the store itself for
     a Graph over an Oxigraph store's default graph (oxrdflib, kg.store.open_store), else a
     temporary in-memory copy."""
+    import rdflib   # only here: a build's page (kg.pool.Beside) never loads it
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
     if not isinstance(graph, rdflib.Graph):
         raise GraphError(f"render_html expects an rdflib.Graph, got {type(graph).__name__}")
     inner = getattr(graph.store, "_inner", None)
@@ -385,6 +385,14 @@ class _TextOrder(dict):
 _PER_ARTICLE = 11 ** 12
 
 
+def _drain(owner, name: str):
+    """Yield the items of the list `owner.name` (in reverse), each dropped as it is yielded."""
+    items = getattr(owner, name)
+    setattr(owner, name, [])
+    while items:
+        yield items.pop()
+
+
 class WorkStoreSource:
     """The same, read from a build's work store (kg/workstore.py) instead of a graph: a build
     draws its page from the rows its articles left there, with the IRIs kg/iri.py gives them,
@@ -468,13 +476,13 @@ class WorkStoreSource:
                 yield e, "position", o.decode(), None
 
     def fact_sources(self):
-        return self._facts
+        yield from _drain(self, "_facts")
 
     def entity_articles(self):
-        return self._articles
+        yield from _drain(self, "_articles")
 
     def mentions(self, keys):
-        found = self._mentions
+        found, self._mentions = self._mentions, {}
         for e in keys:
             if e in found:
                 yield e, *found[e]
@@ -627,6 +635,7 @@ class _Collected:
             return titles[a][1] if a in titles else files.get(a) or idents.get(a) or _local(a)
 
         art_key = {a: (art_title(a), files.get(a, ""), a) for a in art_refs}
+        del titles, idents
         self.articles, article_ids = [], {}
         for a in sorted(art_refs, key=art_key.__getitem__):
             article_ids[a] = len(self.articles)
@@ -634,9 +643,11 @@ class _Collected:
             if a in dates:   # the article's date (dcterms:date), shown next to each source
                 entry["date"] = dates[a]
             self.articles.append(entry)
-        # Sentences by article (those of none first), index, IRI.
+        del art_key, files, dates
+        # Sentences by article (those of none first), index, IRI: (text, article, index).
         order = sorted((article_ids.get(part, -1), n, s, text) for s, ((_, text), part, n) in sents.items())
-        self.sentences = [{"text": text, "a": a, "i": n} for a, n, _, text in order]
+        del sents
+        self.sentences = [(text, a, n) for a, n, _, text in order]
         sentence_ids = {s: i for i, (_, _, s, _) in enumerate(order)}
         del order
         lap("sentences and articles")
@@ -648,8 +659,11 @@ class _Collected:
             pos_ev = {k: ([d for d in v if d in found], n) for k, (v, n) in pos_ev.items()}
         sid, aid = sentence_ids.__getitem__, article_ids.__getitem__
         self.edge_ev = {e: (sorted(map(sid, v)), n) for e, (v, n) in edge_ev.items()}
+        del edge_ev
         self.pos_ev = {k: (sorted(map(sid, v)), n) for k, (v, n) in pos_ev.items()}
+        del pos_ev
         self.node_articles = {i: (sorted(map(aid, v)), n) for i, (v, n) in node_arts.items()}
+        del node_arts
         self.node_mentions = {}
         for i, (items, n) in mentions.items():
             rows = [[surf, s, -1] for s, surf in
@@ -791,7 +805,22 @@ def _gc_paused():
             gc.enable()
 
 
-def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dict:
+class _Items:
+    """A list in the page's data made on demand: `make()` gives its items.  The page's
+    writer encodes them in batches, each dropped in turn (`_json_pieces`), so that the
+    largest lists (nodes, edges, sentences) never exist whole as Python objects."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def batches(self, size: int = 2000):
+        items = iter(self.make())
+        while batch := list(islice(items, size)):
+            yield batch
+
+
+def _sections(src, *, title: str, max_nodes: int, endpoint: str | None) -> dict:
+    """The page's data: `_graph_data`'s, with its largest lists as `_Items`."""
     if endpoint is not None:
         _endpoint_origin(endpoint)
     types, preds = _labels()
@@ -804,41 +833,49 @@ def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dic
     counts = defaultdict(int)
     for t in c.node_type:
         counts[t] += 1
-    nodes = []
-    alias, positions, pos_ev = c.node_alias, c.node_pos, c.pos_ev
-    articles, mentions = c.node_articles, c.node_mentions
-    for i, (type_, label, key) in enumerate(zip(c.node_type, c.node_label, c.keys)):
-        node = {"t": _TYPE_RANK[type_], "l": label, "iri": key}
-        if i < ov:
-            node["x"], node["y"] = xy[i]
-        if alias.get(i):
-            node["a"] = sorted(alias[i])
-        if not c.full:
-            node["q"] = 1   # sources not embedded: ask the endpoint
-        if positions.get(i):
-            rows = []
-            for p in sorted(positions[i]):
-                ev, total = pos_ev.get((i, p), ([], 0))
-                rows.append([p, ev] + ([total] if total > len(ev) else []))
-            node["p"] = rows
-        if i in articles:
-            arts, total = articles[i]
-            node["ar"] = arts
-            if total > len(arts):
-                node["arn"] = total
-        if i in mentions:
-            rows, total = mentions[i]
-            node["m"] = rows
-            if total > len(rows):
-                node["mn"] = total
-        nodes.append(node)
-    edges, edge_ev = [], c.edge_ev
-    for e in c.edges:
-        ev, total = edge_ev.get(e) or ([], 0)
-        edge = {"f": e[0], "to": e[2], "p": pred_idx[e[1]], "ev": ev}
-        if total > len(ev):
-            edge["en"] = total
-        edges.append(edge)
+
+    def nodes():
+        alias, positions, pos_ev = c.node_alias, c.node_pos, c.pos_ev
+        articles, mentions = c.node_articles, c.node_mentions
+        for i, (type_, label, key) in enumerate(zip(c.node_type, c.node_label, c.keys)):
+            node = {"t": _TYPE_RANK[type_], "l": label, "iri": key}
+            if i < ov:
+                node["x"], node["y"] = xy[i]
+            if alias.get(i):
+                node["a"] = sorted(alias[i])
+            if not c.full:
+                node["q"] = 1   # sources not embedded: ask the endpoint
+            if positions.get(i):
+                rows = []
+                for p in sorted(positions[i]):
+                    ev, total = pos_ev.get((i, p), ([], 0))
+                    rows.append([p, ev] + ([total] if total > len(ev) else []))
+                node["p"] = rows
+            if i in articles:
+                arts, total = articles[i]
+                node["ar"] = arts
+                if total > len(arts):
+                    node["arn"] = total
+            if i in mentions:
+                rows, total = mentions[i]
+                node["m"] = rows
+                if total > len(rows):
+                    node["mn"] = total
+            yield node
+
+    def edges():
+        edge_ev = c.edge_ev
+        for e in c.edges:
+            ev, total = edge_ev.get(e) or ([], 0)
+            edge = {"f": e[0], "to": e[2], "p": pred_idx[e[1]], "ev": ev}
+            if total > len(ev):
+                edge["en"] = total
+            yield edge
+
+    def sentences():
+        for text, a, i in c.sentences:
+            yield {"text": text, "a": a, "i": i}
+
     data = {
         "title": title,
         "static": static,
@@ -849,14 +886,19 @@ def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dic
         "types": [{"name": t, "zh": types[t]["zh"], "colour": types[t]["colour"],
                    "count": counts[t]} for t in ENTITY_TYPES],
         "preds": [{"name": p, "zh": preds.get(p, {}).get("zh", p)} for p in pred_names],
-        "nodes": nodes,
-        "edges": edges,
+        "nodes": _Items(nodes),
+        "edges": _Items(edges),
         "articles": c.articles,
-        "sentences": c.sentences,
+        "sentences": _Items(sentences),
     }
     if endpoint is not None:
         data["endpoint"] = endpoint
     return data
+
+
+def _graph_data(src, *, title: str, max_nodes: int, endpoint: str | None) -> dict:
+    return {k: list(v.make()) if isinstance(v, _Items) else v
+            for k, v in _sections(src, title=title, max_nodes=max_nodes, endpoint=endpoint).items()}
 
 
 def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
@@ -865,12 +907,32 @@ def graph_data(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int 
     return graph_data_from_store(_to_store(graph), title=title, max_nodes=max_nodes, endpoint=endpoint)
 
 
-def _json_for_script(data: dict) -> str:
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                           check_circular=False).encode   # the data has no cycles; checking costs a tenth
+
+
+def _script_safe(text: str) -> str:
     """JSON that cannot end the <script> element or open markup: <, >, & as \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      check_circular=False)   # the data has no cycles; checking costs a tenth
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _json_pieces(data: dict):
+    """json.dumps(data) with _ENCODE's options, as pieces of text, each safe inside a script
+    element: `_Items` are encoded a batch at a time (a list's text is its items' joined by ",")."""
+    yield "{"
+    for n, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("," if n else "") + _ENCODE(key) + ":"
+        if isinstance(value, _Items):
+            sep = "["
+            for batch in value.batches():
+                yield sep + _script_safe(_ENCODE(batch)[1:-1])
+                sep = ","
+            yield "[]" if sep == "[" else "]"
+        else:
+            yield _script_safe(_ENCODE(value))
+    yield "}"
 
 
 _SLOT = re.compile(r"/\*@(\w+)@\*/")
@@ -880,9 +942,9 @@ def _page(data: dict) -> str:
     return "".join(_page_parts(data))
 
 
-def _page_parts(data: dict) -> list[str]:
-    """The page as pieces of text (the template's and its slots'), not joined: the page of a
-    large build is tens of megabytes, and its data is the largest piece."""
+def _page_parts(data: dict):
+    """The page as pieces of text (the template's, its slots', the data's in pieces), not
+    joined: the page of a large build is tens of megabytes, most of it data."""
     title = data["title"]
     endpoint = data.get("endpoint")
     slots = {
@@ -892,15 +954,19 @@ def _page_parts(data: dict) -> list[str]:
         "VIEWER_CSS": _inline(_asset("viewer.css"), "style", "viewer.css"),
         "VIS_JS": _inline(_vis_file("vis-network.min.js"), "script", "vis-network.min.js"),
         "VIEWER_JS": _inline(_asset("viewer.js"), "script", "viewer.js"),
-        "DATA": _json_for_script(data),
     }
     template = _asset("template.html")
-    missing = set(slots) - set(_SLOT.findall(template))
+    missing = (set(slots) | {"DATA"}) - set(_SLOT.findall(template))
     if missing:
         raise ResourceError(f"{ASSETS / 'template.html'}: missing slot(s) {sorted(missing)}")
     # One pass, so inserted text is never scanned for slots again.
-    pieces = _SLOT.split(template)   # text, slot name, text, …
-    return [slots.get(x, f"/*@{x}@*/") if i % 2 else x for i, x in enumerate(pieces)]
+    for i, x in enumerate(_SLOT.split(template)):   # text, slot name, text, …
+        if i % 2 == 0:
+            yield x
+        elif x == "DATA":
+            yield from _json_pieces(data)
+        else:
+            yield slots.get(x, f"/*@{x}@*/")
 
 
 @_gc_paused()
@@ -908,7 +974,8 @@ def render_html_from_store(store: ox.Store, *, title: str = "gongan-kg", max_nod
                            endpoint: str | None = None) -> str:
     """The whole page as a string: self-contained, deterministic; offline unless `endpoint`
     (a SPARQL endpoint URL, absolute or a path on the page's server) is given."""
-    return _page(graph_data_from_store(store, title=title, max_nodes=max_nodes, endpoint=endpoint))
+    _check_store(store)
+    return _page(_sections(_StoreSource(store), title=title, max_nodes=max_nodes, endpoint=endpoint))
 
 
 def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES,
@@ -917,15 +984,21 @@ def render_html(graph: rdflib.Graph, *, title: str = "gongan-kg", max_nodes: int
     return render_html_from_store(_to_store(graph), title=title, max_nodes=max_nodes, endpoint=endpoint)
 
 
-def _write(page: str | list[str], out: Path) -> Path:
-    """Write a page, or its pieces, each encoded and dropped as it is written (the page's text
-    and bytes are never whole at once)."""
-    def pieces():
-        page.reverse()
-        while page:
-            yield page.pop().encode("utf-8")
+def _write(page, out: Path, chunk: int = 1 << 20) -> Path:
+    """Write a page (text, or an iterable of its pieces), the pieces joined into chunks of
+    about `chunk` characters, each encoded and dropped as it is written: a large page's text
+    and bytes are never whole at once."""
+    def chunks():
+        held, size = [], 0
+        for piece in page:
+            held.append(piece)
+            size += len(piece)
+            if size >= chunk:
+                yield "".join(held).encode("utf-8")
+                held, size = [], 0
+        yield "".join(held).encode("utf-8")
     out = Path(out)
-    write_atomic(pieces() if isinstance(page, list) else page.encode("utf-8"), out,
+    write_atomic(page.encode("utf-8") if isinstance(page, str) else chunks(), out,
                  what="cannot write the viewer page")
     return out
 
@@ -940,7 +1013,7 @@ def write_html_from_store(store: ox.Store, out: Path, *, title: str = "gongan-kg
 def write_html_from_workstore(ws, out: Path, *, title: str = "gongan-kg", max_nodes: int = MAX_NODES) -> Path:
     """A build's page, from its work store (kg/workstore.py): the same page as
     write_html_from_store on the build's graph, read from the reduce's rows."""
-    return _write(_page_parts(_graph_data(WorkStoreSource(ws), title=title, max_nodes=max_nodes, endpoint=None)), out)
+    return _write(_page_parts(_sections(WorkStoreSource(ws), title=title, max_nodes=max_nodes, endpoint=None)), out)
 
 
 def write_build_page(out_dir: Path, cache: Path, *, title: str = "gongan-kg") -> Path:

@@ -19,7 +19,10 @@ from kg.rdf import ID, KG
 from kg.vocab import ENTITY_TYPES
 from kg.viewer import (graph_data, graph_data_from_store, render_html, render_html_from_store,
                        to_pyvis, write_html, write_html_from_store)
+
 from graphs import synthetic_graph
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 WSQ = "https://w3id.org/gongan-kg/id/official/wsq"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -431,6 +434,78 @@ def test_rendering_pauses_garbage_collection_and_resumes_it(mini, monkeypatch):
         assert not gc.isenabled()   # left as the caller had it
     finally:
         gc.enable()
+
+
+def _json_values():
+    from hypothesis import strategies as st
+    text = st.text(alphabet=st.sampled_from("ab公安<>&\u2028\u2029\"\\/ \n"), max_size=6)
+    scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), text,
+                       st.floats(allow_nan=False, allow_infinity=False, width=32))
+    return st.recursive(scalar, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                        st.dictionaries(text, inner, max_size=4)), max_leaves=12)
+
+
+def test_streamed_data_is_the_json_of_the_whole():
+    """The page's data written a batch at a time (`_Items`) is the text of json.dumps of the
+    whole, made safe for a script element: any values, any batch size, empty lists included."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.dictionaries(st.text(alphabet="abcL", min_size=1, max_size=4), _json_values(), max_size=5),
+           st.dictionaries(st.text(alphabet="abcL", min_size=1, max_size=4),
+                           st.lists(_json_values(), max_size=7), max_size=3),
+           st.integers(1, 4))
+    def check(plain, streamed, size):
+        data = {**plain, **{k: viewer._Items(lambda v=v: iter(v)) for k, v in streamed.items()}}
+        whole = {**plain, **streamed}
+        monkey = viewer._Items.batches
+        try:
+            viewer._Items.batches = lambda self, size=size: monkey(self, size)
+            text = "".join(viewer._json_pieces(data))
+        finally:
+            viewer._Items.batches = monkey
+        expected = json.dumps(whole, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert text == viewer._script_safe(expected)
+        assert json.loads(text) == json.loads(expected)
+        assert not re.search("[<>&\u2028\u2029]", text)
+    check()
+
+
+def test_a_page_failing_while_it_is_written_leaves_nothing(mini, tmp_path, monkeypatch):
+    """The page is written in pieces as its data is encoded: a failure half-way (after the first
+    pieces reached the disk) leaves no file, and an earlier page in place."""
+    out = tmp_path / "graph.html"
+    out.write_text("old", encoding="utf-8")
+    edges = viewer._Items.batches
+
+    def failing(self, size=2000):
+        yield from edges(self, size)
+        raise MemoryError("while encoding")
+    monkeypatch.setattr(viewer._Items, "batches", failing)
+    with pytest.raises(MemoryError):
+        viewer._write(viewer._page_parts(viewer._sections(viewer._StoreSource(viewer._to_store(mini)),
+                                                         title="t", max_nodes=10, endpoint=None)),
+                      out, chunk=10)
+    assert out.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
+
+
+def test_a_builds_page_is_drawn_without_rdflib(tmp_path):
+    """The build draws graph.html in a process of its own (kg.pool.Beside); rdflib, which it
+    does not need, would add a fifth to that process's memory."""
+    import subprocess
+    import sys
+
+    from kg.pipeline import build
+
+    build(sorted(SEEDS.glob("*.txt"))[:2], tmp_path / "out", html=False)
+    code = ("import sys; from pathlib import Path; from kg.viewer import write_build_page; "
+            f"write_build_page(Path({str(tmp_path / 'out')!r}), Path({str(tmp_path / 'out' / '.kg' / 'cache.sqlite')!r})); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rdflib'))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "graph.html").stat().st_size > 100_000
 
 
 # ----------------------------------------------------------------------------- endpoint
