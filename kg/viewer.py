@@ -50,7 +50,7 @@ import urllib.parse
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import chain, groupby, islice
+from itertools import groupby, islice
 from importlib import resources
 from operator import itemgetter
 from pathlib import Path
