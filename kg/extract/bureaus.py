@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from ..places import COUNTY
+from ..places import COUNTY, PROVINCE
 from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_suffixes
 from .registry import SentenceView, extractor
 from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_words, strip_quotes
@@ -28,9 +28,14 @@ def _explicit_re(P: str) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def _explicit() -> lexicon.Slotted:
-    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 湖州警方."""
-    return lexicon.Slotted(f"(?P<p>(?:{lexicon.SLOT}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)"
+    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 喀什地区公安边防支队, 湖州警方."""
+    return lexicon.Slotted(f"(?P<p>(?:{lexicon.SLOT}))(?P<lvl>省|市|区|县)?(?P<h>{_SECTORS}"
                            "|公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
+
+
+# Police of a sector, named as written after their place: 南昌铁路公安局, and the border and fire
+# forces of before 2019, which were not units of a 公安局 (喀什地区公安边防支队, 上海市公安消防总队).
+_SECTORS = "(?:铁路|民航|森林|港航)公安(?:局|处)|公安(?:边防|消防)(?:总队|支队)"
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +131,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         if h == "局" and not m.group("p").endswith("市") and m.group("lvl") != "市":
             continue
         district = d.level == COUNTY and d.name.endswith("区")
-        if h[:2] in ("铁路", "民航", "森林", "港航"):
+        if re.fullmatch(_SECTORS, h):
             name = m.group()   # 南昌铁路公安局: a sector police, named as written
         elif h == "公安局" and district and (m.group("lvl") or m.group("p").endswith("区")):
             name = m.group()  # 南山区公安局 is that district's own name
@@ -150,6 +155,11 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             d = ctx.level_place("区") or ctx.level_place("县") or ctx.home
         elif form == "公安局":
             d = ctx.home
+            if d is not None and d.level == PROVINCE and not d.is_municipality:
+                # a province's organ is its 公安厅: this 公安局 is that of the last city or county
+                # written before it (原眉山市副市长、公安局局长), or unknown
+                d = next((x for x in reversed([ctx.place_of(p.group()) for p in ctx.place_rx.finditer(text, 0, m.start())])
+                          if x is not None and x.level != PROVINCE), None)
         if d is None:
             continue
         if form == "公安局" and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in function_chars()[1]:

@@ -9,7 +9,7 @@ from .. import lexicon
 from .context import Context, Span, bureau_name, police_functions, unit_suffixes
 from .orgs import org_heads, org_name
 from .registry import SentenceView, extractor
-from .text import HAN, NAME_STOP, Bounds, common_word, name_at, stop_prefixes, surnames
+from .text import HAN, NAME_STOP, Bounds, common_word, dictionary_word, name_at, stop_prefixes, surnames
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +95,8 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
         d = place or ctx.home
         if rest.startswith("公安厅") and d is not None and d.level != "province":
             d = ctx.level_place("省")
+        elif rest.startswith("公安局") and d is not None and d.level == "province" and not d.is_municipality:
+            d = None   # a province's organ is its 公安厅: whose 公安局 this is, the text does not say
         if d is not None:
             out.append(("Bureau", bureau_name(d)))
         return out, place
@@ -170,11 +172,12 @@ def _unit_suffix_words() -> tuple[str, ...]:
 
 _DOTTED = re.compile(f"[{HAN}]{{2,6}}·[{HAN}]{{2,4}}")
 _LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
+_SHORT = re.compile(f"[{HAN}]{{2,3}}(?=[，。、；]|$)")
 
 
 def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     """The name after a title: surname + given name, a dotted transliterated name
-    (阿不都热依木·买买提), or a four-character name standing alone (扎西顿珠)."""
+    (阿不都热依木·买买提), or a name of two to four characters standing alone (扎西顿珠，)."""
     if text.startswith(_unit_suffix_words(), pos):
         return ""   # 交警支队: a unit's name, not a title and a name
     m = _DOTTED.match(text, pos)
@@ -193,6 +196,11 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     m = _LONG.match(text, pos)
     if m and not common_word(m.group()[:2], 200) and not any(ch in NAME_STOP for ch in m.group()):
         return m.group()
+    # a name of no known surname, alone between the title and a stop (副所长宝力代、)
+    m = _SHORT.match(text, pos)
+    if m and not any(ch in NAME_STOP for ch in m.group()) and (dictionary_word(m.group()) or (0, 1))[1] == 1 \
+            and not common_word(m.group()[:2], 50) and not common_word(m.group()[-2:], 50):
+        return m.group()   # (not a word of the dictionary, unless as a name: 民警受冻、 is not one)
     return ""
 
 
