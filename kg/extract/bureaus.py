@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from ..places import COUNTY, PROVINCE
-from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_suffixes
+from ..places import COUNTY, PREFECTURE, PROVINCE, gazetteer
+from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_organs, unit_suffixes
 from .registry import SentenceView, extractor
 from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_words, strip_quotes
 
@@ -104,6 +104,24 @@ def find_bureaus(view: SentenceView) -> list[Span]:
 _MINISTRY = re.compile("公安部")
 _QUOTED_UNIT = re.compile(f"“[^“”]{{1,12}}(?:{_QUOTED_UNITS})”")
 _SQUAD_LIST = re.compile(f"“([^“”]{{2,40}})”[一二三四五六七八九十两\\d]+支[{HAN}]{{0,4}}队")
+
+
+_ORGAN_LEVELS = {"province": (PROVINCE,), "prefecture": (PREFECTURE,), "local": (PREFECTURE, COUNTY),
+                 "": (PREFECTURE, COUNTY)}
+
+
+def _organ_before(spans: list[Span], start: int, suf: str) -> str | None:
+    """The organ its sentence names last before a unit written alone, if it is of the level such
+    units belong to (unit_suffixes.tsv, column organ; a municipality counts as a city): 昌宁县公安局…
+    抽调禁毒大队 is 昌宁县公安局's.  None when it names none, or the last is of another level."""
+    for sp in reversed(spans):
+        if sp.end <= start and sp.data.get("division"):
+            d = gazetteer().by_code.get(sp.data["division"])
+            if d is None:
+                return None
+            level = PREFECTURE if d.is_municipality else d.level
+            return sp.name if level in _ORGAN_LEVELS[unit_organs().get(suf, "")] else None
+    return None
 
 
 def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
@@ -227,7 +245,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             canon = f"{base}{suf}"
             par = parent.name if parent else ctx.main_bureau()
         elif naming == "function":
-            par = parent.name if parent else ctx.main_bureau()
+            par = parent.name if parent else _organ_before(spans, start, suf) or ctx.main_bureau()
             canon = f"{par}{name}{suf}" if par else f"{name}{suf}"
         else:
             par = parent.name if parent else ctx.main_bureau()
