@@ -52,7 +52,7 @@ def _post_grammar() -> lexicon.Slotted:
                            f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
 
 
-_BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|摄)[\s　：:■]*")
+_BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|作者|摄)[\s　：:■]*")
 
 
 @lru_cache(maxsize=1)
@@ -209,6 +209,24 @@ _BYLINE_LEAD = re.compile(r"(?:.{0,30}?\s)?(?=(?:记者|通讯员)[\s　]+)")
 _PHOTO_CREDIT = re.compile(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])")
 
 
+_DATELINE_NAMES = re.compile(r"\d{1,2}日电\s*[（(]\s*([^（）()]{2,24}?)\s*[）)]")
+_CLOSING_NAMES = re.compile(rf"[（(]\s*([{HAN}]{{2,3}}(?:[\s　]+[{HAN}]{{2,3}})+)\s*[）)]")
+_LIST_SEP = re.compile(r"[\s　、，,]+")
+
+
+def _listed_names(text: str, a: int, b: int, bounds: set[int]) -> list[tuple[int, int]]:
+    """The names listed in text[a:b], separated by spaces, 、 or commas: every item must be a
+    personal name (surname + given name), or none is read."""
+    out, pos = [], a
+    for sep in [*_LIST_SEP.finditer(text, a, b), None]:
+        end = sep.start() if sep else b
+        if not 2 <= end - pos <= 3 or name_at(text, pos, bounds, end=end) != text[pos:end]:
+            return []
+        out.append((pos, end))
+        pos = sep.end() if sep else b
+    return out
+
+
 def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
     """Reporters and correspondents: byline lines, 本报讯（记者 张三 通讯员 李四）, 记者 王五 报道,
     and photo credits (赵六 摄)."""
@@ -232,11 +250,18 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
                     nm = nm[:-1] if nm and len(nm) == 3 and nm[-1] in "报摄" else nm
                 if not nm:
                     break
-                post = None if role in ("本版供稿", "供稿", "编辑", "摄") else role
+                post = None if role in ("本版供稿", "供稿", "编辑", "作者", "摄") else role
                 spans.append(Span(pos, pos + len(nm), "Person", nm, nm, data={"posts": [post] if post else [], "orgs": []}))
                 pos += len(nm)
                 while pos < e0 and text[pos] in " 　、，":
                     pos += 1
+    # names alone in brackets: after a dateline (新华网成都11月20日电（王剑冰）), or two or more
+    # closing a report (（熊媛媛 任梓木）)
+    for rx in (_DATELINE_NAMES, _CLOSING_NAMES):
+        for m in rx.finditer(text):
+            for a, b in _listed_names(text, *m.span(1), bounds):
+                if not any(sp.start == a for sp in spans):
+                    spans.append(Span(a, b, "Person", text[a:b], text[a:b], data={"posts": [], "orgs": []}))
     for m in _PHOTO_CREDIT.finditer(text):
         nm = name_at(text, m.start("n"), bounds, end=m.end("n"))
         if nm and not any(sp.start == m.start("n") for sp in spans):
