@@ -9,7 +9,8 @@ from .. import lexicon
 from .context import Context, Span, bureau_name, police_functions, unit_suffixes
 from .orgs import org_heads, org_name
 from .registry import SentenceView, extractor
-from .text import HAN, NAME_STOP, Bounds, common_word, dictionary_word, name_at, stop_prefixes, surnames
+from .text import (HAN, NAME_STOP, SPEECH, Bounds, common_word, dictionary_word, is_han, name_at,
+                   stop_prefixes, surnames)
 
 
 @lru_cache(maxsize=1)
@@ -193,6 +194,11 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     nm = name_at(text, pos, bounds)
     if nm:
         return nm
+    e = pos + 3   # after a title, a given name may start with a function character (局长郭向阳表示)
+    if text[pos:pos + 1] in surnames() and text[pos + 1:pos + 2] in NAME_STOP and is_han(text[pos + 2:e]) \
+            and text[pos + 2] not in NAME_STOP and (e == len(text) or not is_han(text[e]) or text[e] in NAME_STOP
+                                                   or text.startswith(SPEECH, e)):
+        return text[pos:e]
     m = _LONG.match(text, pos)
     if m and not common_word(m.group()[:2], 200) and not any(ch in NAME_STOP for ch in m.group()):
         return m.group()
