@@ -46,10 +46,10 @@ def _post_grammar() -> lexicon.Slotted:
     # may still give back a shorter reading (公安局长 = 公安 + 局长).  The slot takes the
     # article's place forms.
     P = lexicon.SLOT
-    org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
+    org = f"(?:(?:{P})?(?:自治区|省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
     mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt') + police_functions())})"   # 刑侦大队长, 副大队长
     heads = lexicon.alternation(post_heads())
-    return lexicon.Slotted(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
+    return lexicon.Slotted(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:(?:{P})|自治区)?)"
                            f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
 
 
@@ -82,13 +82,14 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
     m = ctx.place_rx.match(org_text) if org_text else None
     if m:
         place = ctx.place_of(m.group("p"))
-    lvl = re.match("(?:.*?)(省|市|区|县|州)", org_text[len(m.group()) if m else 0:])
+    lvl = re.match("(?:.*?)(自治区|省|市|区|县|州)", org_text[len(m.group()) if m else 0:])
     if place is None and lvl and org_text[len(m.group()) if m else 0:].startswith(lvl.group(1)):
-        place = ctx.level_place(lvl.group(1))
+        place = ctx.level_place("省" if lvl.group(1) == "自治区" else lvl.group(1))   # 自治区党委: the region's
     if place is None:
         place = inherited
     out = []
-    rest = org_text[len(m.group()) if m else 0:].lstrip("省市区县州")
+    rest = org_text[len(m.group()) if m else 0:]
+    rest = rest[3:] if rest.startswith("自治区") else rest.lstrip("省市区县州")
     if not rest:
         return out, place
     # police organs
@@ -160,6 +161,8 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
             rest = re.sub("^省?(?:人民政府|政府)", "", rest)
             if rest.startswith(("公安", "省公安")):
                 return post   # 湖北省公安厅党委书记: a police post keeps its organ's full name
+            if d.name.endswith("自治区"):
+                return "自治区" + rest   # 内蒙古自治区党委书记 -> 自治区党委书记, as the region's own text writes it
             if rest and not rest.startswith("委"):
                 return rest
             return "省" + rest if not rest.startswith("省") else rest
@@ -339,6 +342,9 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
             else:
                 found, place = _post_orgs(pm.group("org"), ctx.place_of(pm.group("pl")) or inherited, ctx)
                 inherited = place or inherited
+                region = ctx.level_place("省") if pm.group("pl") == "自治区" else None
+                if region is not None and not found and pm.group("mod").startswith("党委"):
+                    found = [("Organization", region.name + "党委")]   # 自治区党委书记: the region's Party committee
                 orgs.extend(found)
                 own = _function_unit(pm, ctx)
                 if own and not found:
