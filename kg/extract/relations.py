@@ -63,6 +63,9 @@ class Article:
         art = cls(doc_id, ctx, sentences, {(sp.type, sp.name) for s in sentences for sp in s.spans})
         main = ctx.main_bureau()
         art.main_key = ("Bureau", main) if main and ("Bureau", main) in art.mentioned else None
+        if art.main_key is None:   # the home's organ is not named: the one organ the article names, if one
+            organs = {sp.name for s in sentences for sp in s.spans if sp.type == "Bureau" and sp.data.get("division")}
+            art.main_key = ("Bureau", organs.pop()) if len(organs) == 1 else None
         art.found_places = {d.name for d in ctx.places.found.values()}
         last = None
         for s in sentences:
