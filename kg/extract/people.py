@@ -219,7 +219,7 @@ _PHOTO_CREDIT = re.compile(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]
 
 
 _DATELINE_NAMES = re.compile(r"\d{1,2}日电\s*[（(]\s*([^（）()]{2,24}?)\s*[）)]")
-_CLOSING_NAMES = re.compile(rf"[（(]\s*([{HAN}]{{2,3}}(?:[\s　]+[{HAN}]{{2,3}})+)\s*[）)]")
+_CLOSING_NAMES = re.compile(rf"[（(]\s*([{HAN}]{{2,3}}(?:[\s　]++[{HAN}]{{2,3}})++)\s*[）)]")
 _LIST_SEP = re.compile(r"[\s　、，,]+")
 
 
