@@ -124,6 +124,17 @@ def _organ_before(spans: list[Span], start: int, suf: str) -> str | None:
     return None
 
 
+def _home_organ(ctx: Context, suf: str) -> str | None:
+    """The article's own organ for a unit written alone, or the one above it whose level such
+    units belong to (a 支队 in a county's article is its city's)."""
+    levels = _ORGAN_LEVELS[unit_organs().get(suf, "")]
+    if ctx.home is not None:
+        for d in [ctx.home] + gazetteer().ancestors(ctx.home):
+            if (PREFECTURE if d.is_municipality else d.level) in levels:
+                return ctx.main_bureau() if d is ctx.home else bureau_name(d)
+    return ctx.main_bureau()
+
+
 def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
     spans: list[Span] = []
     taken = [False] * (len(text) + 1)
@@ -245,7 +256,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             canon = f"{base}{suf}"
             par = parent.name if parent else ctx.main_bureau()
         elif naming == "function":
-            par = parent.name if parent else _organ_before(spans, start, suf) or ctx.main_bureau()
+            par = parent.name if parent else _organ_before(spans, start, suf) or _home_organ(ctx, suf)
             canon = f"{par}{name}{suf}" if par else f"{name}{suf}"
         else:
             par = parent.name if parent else ctx.main_bureau()

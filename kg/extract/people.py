@@ -196,6 +196,9 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
         return ""   # 民警荣获…: a cue word, not a name
     nm = name_at(text, pos, bounds)
     if nm:
+        e = pos + len(nm)
+        if len(nm) == 3 and is_han(text[e:e + 1]) and text[e] not in NAME_STOP and text[e + 1:e + 2] == "、":
+            return text[pos:e + 1]   # a four-character name in a list (教导员阿合买提、)
         return nm
     e = pos + 3   # after a title, a given name may start with a function character (局长郭向阳表示)
     if text[pos:pos + 1] in surnames() and text[pos + 1:pos + 2] in NAME_STOP and is_han(text[pos + 2:e]) \
