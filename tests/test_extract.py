@@ -303,3 +303,11 @@ def test_the_one_organ_an_article_names_runs_its_campaigns_when_the_home_organ_i
     _, facts, _ = _run("4月2日,河北省副省长、省公安厅厅长刘建国深入保定市涞源、易县、涞水等地调研。\n"
                        "刘建国要求,保定各地要持续深化“一盔一带”安全守护行动,推进保定平安建设。")
     assert ("河北省公安厅", "conducted", "“一盔一带”安全守护行动") in facts
+
+
+def test_a_short_place_form_inside_other_words_is_not_a_place():
+    ents, _, _ = _run("南阳市公安局表彰示范县(市)公安机关。\n全市保障市民和游客出行，做好二十大安保工作。\n"
+                      "金水分局民警、点赞成都公安。")
+    places = {n for t, n in ents if t == "Place"}
+    assert not places & {"范县", "民和回族土族自治县", "大安市"}
+    assert {"南阳市", "成都市"} <= places   # a police word after the form keeps it (点赞成都公安)
