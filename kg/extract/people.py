@@ -206,8 +206,9 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
                                                    or text.startswith(SPEECH, e)):
         return text[pos:e]
     m = _LONG.match(text, pos)
-    if m and not common_word(m.group()[:2], 200) and not any(ch in NAME_STOP for ch in m.group()):
-        return m.group()
+    if m and not common_word(m.group()[:2], 200) and not common_word(m.group()[2:], 100) \
+            and not any(ch in NAME_STOP for ch in m.group()):
+        return m.group()   # (民警送上鲜花，: a verb and its object)
     # a name of no known surname, alone between the title and a stop (副所长宝力代、)
     m = _SHORT.match(text, pos)
     if m and not any(ch in NAME_STOP for ch in m.group()) and (dictionary_word(m.group()) or (0, 1))[1] == 1 \
@@ -368,8 +369,8 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
         while q < len(text) and text[q] == "、":
             nxt = _name_after_post(text, q + 1, bounds)
             if not nxt or rx.match(text, q + 1) and rx.match(text, q + 1).end() > q + 1 \
-                    or any(nxt.startswith(f) for f in ctx.form_map):
-                break
+                    or any(nxt.startswith(f) for f in ctx.form_map) or any(b.start == q + 1 for b in bureaus):
+                break   # (…教导员努尔顿、公安厅消防总队: an organ, not a name)
             names.append((q + 1, nxt))
             q += 1 + len(nxt)
         for p0, n0 in names:
@@ -380,8 +381,8 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
     for m in post_matches:
         if used[m.start()] or m.group("org") or heads[m.group("head")] != "official" \
-                or text.startswith("小组", m.end()):
-            continue   # …专项斗争领导小组: a group's name, not a post after a name
+                or text.startswith("小组", m.end()) or m.group() == "领导":
+            continue   # …专项斗争领导小组: a group's name; 厅领导, 张三领导…: a verb or a body's leaders
         h = m.start()
         if h not in bounds:
             continue   # 江阴市长泾镇: 市长 inside a place name
