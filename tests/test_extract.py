@@ -320,3 +320,12 @@ def test_words_that_look_like_names_after_a_title_or_in_a_list():
     people = {n for t, n in ents if t in ("Person", "Official")}
     assert "努尔江" in people
     assert not people & {"位厅", "公安厅", "送上鲜花"}
+
+
+def test_offices_and_departments_right_after_their_organ():
+    ents, facts, _ = _run("湖北省公安厅召开会议。\n湖北省公安厅审计处刘明、湖北省公安厅警务保障部陈刚出席。\n"
+                          "市公安局部署开展行动，公安局部分民警参加，湖北省公安厅领导干部出席。")
+    bureaus = {n for t, n in ents if t == "Bureau"}
+    assert {"湖北省公安厅审计处", "湖北省公安厅警务保障部"} <= bureaus
+    assert ("湖北省公安厅审计处", "subOrganizationOf", "湖北省公安厅") in facts
+    assert not any(n.endswith(("局部", "干部", "部分")) for n in bureaus)

@@ -225,7 +225,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
         if parent is not None and name[:1] in function_chars()[0]:
             parent = None   # 刑侦支队和东城派出所: listed with the organ, not inside it
-        if suf in ("局", "分局") and parent is None:
+        if (suf in ("局", "分局") or unit_suffixes()[suf] == "attached") and parent is None:
             continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
         if m.end() not in bounds:   # (asked last: segmenting is the costly part)
             continue
@@ -241,6 +241,10 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         is_function = bool(bare) and re.sub("[一二三四五六七八九十]+$", "", bare).endswith(police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
+        if naming == "attached":   # right after its organ (checked above): any modifier of two or more
+            if len(bare) < 2 or common_word(text[m.start("suf") - 1:m.end()], 100):   # characters (not 领导干部)
+                continue
+            naming, is_function = "function", True
         if naming == "function" and not (is_function or quoted or suf == "分局"):
             continue
         if naming == "place" and (is_function or (start > 0 and text[start - 1] in "“”")):
