@@ -329,3 +329,13 @@ def test_offices_and_departments_right_after_their_organ():
     assert {"湖北省公安厅审计处", "湖北省公安厅警务保障部"} <= bureaus
     assert ("湖北省公安厅审计处", "subOrganizationOf", "湖北省公安厅") in facts
     assert not any(n.endswith(("局部", "干部", "部分")) for n in bureaus)
+
+
+def test_units_of_the_department_written_after_yuan_ting_and_their_people():
+    ents, facts, _ = _run("湖北省公安厅举行授勋仪式。\n授予原厅刑侦总队赵立新、原厅法制处孙海金质奖章,授予原厅警务保障部钱勇银质奖章。\n"
+                          "某拘留所被评为全国一级拘留所。")
+    bureaus = {n for t, n in ents if t == "Bureau"}
+    assert {"湖北省公安厅刑侦总队", "湖北省公安厅法制处", "湖北省公安厅警务保障部"} <= bureaus
+    assert ("赵立新", "memberOf", "湖北省公安厅刑侦总队") in facts
+    assert ("钱勇", "memberOf", "湖北省公安厅警务保障部") in facts
+    assert not any("被评为" in n for n in bureaus)

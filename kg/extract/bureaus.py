@@ -18,7 +18,7 @@ from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_
 def _context_re() -> re.Pattern:
     """The organs an article names without their place (kg/resources/context_forms.txt)."""
     forms = lexicon.alternation(lexicon.words("context_forms.txt"))
-    return re.compile(f"(?<![{HAN}])(?:{forms})|(?<=[该本])(?:局|分局)|(?:{forms})")
+    return re.compile(f"(?<![{HAN}])(?:{forms})|(?<=[该本])(?:局|分局)|(?<=[该本原])厅|(?:{forms})")
 
 
 @lru_cache(maxsize=256)
@@ -176,7 +176,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             continue
         form = m.group()
         d = None
-        if form.startswith(("省",)) or form == "公安厅":
+        if form.startswith(("省",)) or form in ("公安厅", "厅"):
             d = ctx.level_place("省")
         elif form.startswith(("市", "我市")):
             d = ctx.level_place("市")
@@ -231,9 +231,11 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             continue
         if parent is None:
             name, start = _trim_name(name, start, bounds)
-        before = text[max(0, start - 6):m.start("suf")]
+        # 被评为全国一级拘留所: an honour, not a unit; after its organ only its own name counts
+        # (授予原厅禁毒总队: a unit)
+        before = text[start if parent is not None else max(0, start - 6):m.start("suf")]
         if any(c in before for c in relation_cues()["received"]):
-            continue   # 被评为全国一级拘留所: an honour, not a unit
+            continue
         name = name.lstrip("市县区和与及、")
         quoted = name.startswith("“")
         bare = strip_quotes(name)
