@@ -339,3 +339,8 @@ def test_units_of_the_department_written_after_yuan_ting_and_their_people():
     assert ("赵立新", "memberOf", "湖北省公安厅刑侦总队") in facts
     assert ("钱勇", "memberOf", "湖北省公安厅警务保障部") in facts
     assert not any("被评为" in n for n in bureaus)
+
+
+def test_a_short_place_form_before_a_police_word_is_the_home():
+    ents, _, _ = _run("元旦期间西安交警出动8100余人次\n元旦假期,市公安局通过一系列措施确保社会稳定。")
+    assert ("Bureau", "西安市公安局") in ents
