@@ -344,3 +344,10 @@ def test_units_of_the_department_written_after_yuan_ting_and_their_people():
 def test_a_short_place_form_before_a_police_word_is_the_home():
     ents, _, _ = _run("春运首日兰州交警全员上路\n春运期间,市公安局加强对客运站的巡逻。")
     assert ("Bureau", "兰州市公安局") in ents
+
+
+def test_a_municipality_has_no_department():
+    ents, facts, res = _run("天津市公安局召开会议。天津市公安局部署工作。\n记者从省公安厅获悉,全省推行网上办理。\n"
+                            "省公安厅厅长孙强出席。")
+    assert not [m for m in res.mentions if m.type == "Bureau" and "厅" in m.surface]
+    assert not any(o == "天津市公安局" for s, p, o in facts if s == "孙强")

@@ -178,6 +178,8 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         d = None
         if form.startswith(("省",)) or form in ("公安厅", "厅"):
             d = ctx.level_place("省")
+            if d is not None and d.is_municipality and "厅" in form:
+                d = None   # a municipality has no 公安厅: another province's, which the text does not name
         elif form.startswith(("市", "我市")):
             d = ctx.level_place("市")
         elif form.startswith(("区", "县", "我区", "我县")) or form in ("分局", "公安分局", "局"):

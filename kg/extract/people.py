@@ -97,6 +97,8 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
         d = place or ctx.home
         if rest.startswith("公安厅") and d is not None and d.level != "province":
             d = ctx.level_place("省")
+        if rest.startswith("公安厅") and d is not None and d.is_municipality:
+            d = None   # a municipality has no 公安厅
         elif rest.startswith("公安局") and d is not None and d.level == "province" and not d.is_municipality:
             d = None   # a province's organ is its 公安厅: whose 公安局 this is, the text does not say
         if d is not None:
