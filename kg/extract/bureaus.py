@@ -110,17 +110,20 @@ _ORGAN_LEVELS = {"province": (PROVINCE,), "prefecture": (PREFECTURE,), "local": 
                  "": (PREFECTURE, COUNTY)}
 
 
+def _organ_level(d) -> str:
+    return PREFECTURE if d.is_municipality else d.level   # a municipality's organ is a city's
+
+
 def _organ_before(spans: list[Span], start: int, suf: str) -> str | None:
     """The organ its sentence names last before a unit written alone, if it is of the level such
-    units belong to (unit_suffixes.tsv, column organ; a municipality counts as a city): 昌宁县公安局…
+    units belong to (unit_suffixes.tsv, column organ): 昌宁县公安局…
     抽调禁毒大队 is 昌宁县公安局's.  None when it names none, or the last is of another level."""
     for sp in reversed(spans):
         if sp.end <= start and sp.data.get("division"):
             d = gazetteer().by_code.get(sp.data["division"])
             if d is None:
                 return None
-            level = PREFECTURE if d.is_municipality else d.level
-            return sp.name if level in _ORGAN_LEVELS[unit_organs().get(suf, "")] else None
+            return sp.name if _organ_level(d) in _ORGAN_LEVELS[unit_organs().get(suf, "")] else None
     return None
 
 
@@ -130,7 +133,7 @@ def _home_organ(ctx: Context, suf: str) -> str | None:
     levels = _ORGAN_LEVELS[unit_organs().get(suf, "")]
     if ctx.home is not None:
         for d in [ctx.home] + gazetteer().ancestors(ctx.home):
-            if (PREFECTURE if d.is_municipality else d.level) in levels:
+            if _organ_level(d) in levels:
                 return ctx.main_bureau() if d is ctx.home else bureau_name(d)
     return ctx.main_bureau()
 
