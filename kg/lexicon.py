@@ -116,7 +116,7 @@ def columns(name: str) -> tuple[str, ...] | None:
 
 @lru_cache(maxsize=None)
 def table(name: str, columns: tuple[str, ...] | None = None) -> tuple[dict[str, str], ...]:
-    """A tab-separated table (the last column may be empty).  Its columns and their allowed
+    """A tab-separated table (empty trailing cells may be left out).  Its columns and their allowed
     values come from SCHEMA.tsv; `columns`, when given, must agree with the declaration (or
     names the columns of an undeclared table)."""
     declared = schema().get(name)
@@ -131,8 +131,8 @@ def table(name: str, columns: tuple[str, ...] | None = None) -> tuple[dict[str, 
     rows = []
     for p, n, line in _lines(name):
         cells = [c.strip() for c in line.split("\t")]
-        if len(cells) == len(columns) - 1:
-            cells.append("")
+        if len(cells) < len(columns):
+            cells += [""] * (len(columns) - len(cells))   # empty trailing cells (checked below)
         if len(cells) != len(columns):
             raise ResourceError(f"{p}:{n}: expected {len(columns)} tab-separated columns "
                                 f"({', '.join(columns)}), found {len(cells)}")

@@ -222,3 +222,132 @@ def test_boundaries_are_jiebas_on_the_seeds():
     for path in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert boundaries(line) == _jieba_boundaries(line), line
+
+
+# --------------------------------------------------------------------------- patterns of real text
+# (written for these tests, with other names and places than the articles they were seen in)
+
+def test_border_and_fire_forces_are_named_as_written():
+    ents, facts, _ = _run("西藏自治区公安厅表彰先进。\n公安厅边防总队日喀则市公安边防支队定日县大队、拉萨市公安局城关分局民警出席。")
+    assert ("Bureau", "日喀则市公安边防支队") in ents
+    assert ("Bureau", "日喀则市公安边防支队定日县大队") in ents
+    assert ("Bureau", "日喀则市公安局") not in ents
+    assert ("日喀则市公安边防支队定日县大队", "subOrganizationOf", "日喀则市公安边防支队") in facts
+
+
+def test_a_bare_city_bureau_in_a_province_article_is_never_the_department():
+    ents, facts, _ = _run("湖南省公安厅召开大会。\n授予原岳阳市副市长、公安局局长周建国荣誉奖章。\n公安局局长吴平讲话。")
+    assert ("周建国", "memberOf", "岳阳市公安局") in facts
+    assert ("Bureau", "岳阳市公安局") in ents
+    assert not any(s in ("周建国", "吴平") and o == "湖南省公安厅" for s, p, o in facts if p == "memberOf")
+
+
+def test_a_name_without_a_known_surname_after_a_title():
+    ents, facts, _ = _run("伊犁州公安局表彰先进。\n霍城县公安局清水河派出所副所长哈力木、所长同志，局长一行，民警受冻、挨饿。")
+    assert ("Official", "哈力木") in ents
+    assert ("哈力木", "holdsPosition", "副所长") in facts
+    assert not {n for t, n in ents if t in ("Person", "Official")} & {"同志", "一行", "受冻", "挨饿"}
+
+
+def test_the_first_part_of_a_transliterated_name_is_the_person_named_in_full():
+    ents, facts, _ = _run("伊犁州公安局表彰先进。\n霍城县公安局刑侦大队教导员阿合买提、民警出席。\n候选人阿合买提·努尔兰获得提名奖。")
+    assert ("Official", "阿合买提·努尔兰") in ents
+    assert ("阿合买提·努尔兰", "holdsPosition", "教导员") in facts
+    assert not any(n == "阿合买提" for _, n in ents)
+
+
+def test_a_unit_written_alone_belongs_to_the_organ_of_its_level_named_before_it():
+    ents, _, _ = _run("曲靖市公安局通报。曲靖市公安局局长出席。\n宣威市公安局接到线索后，抽调刑侦大队、禁毒大队精干警力成立专案组。\n"
+                      "检查组赴宣威市公安局检查，到治安支队调研。")
+    assert ("Bureau", "宣威市公安局刑侦大队") in ents          # a county's 大队
+    assert ("Bureau", "曲靖市公安局治安支队") in ents          # a 支队 is a city's: not 宣威市's
+    assert ("Bureau", "宣威市公安局治安支队") not in ents
+
+
+def test_quoted_campaigns_separated_by_spaces_are_a_list():
+    _, facts, _ = _run("公安部召开发布会。\n公安部部署全国公安机关深入开展“清源” “断卡” “护苗”等专项行动。")
+    assert {("公安部", "conducted", f"“{c}”") for c in ("清源", "断卡", "护苗")} <= facts
+
+
+def test_names_in_brackets_after_a_dateline_or_closing_a_report():
+    ents, _, _ = _run("人民网长沙5月3日电(赵文静)近日,湖南省公安厅召开会议。\n全年破案数创新高。(孙丽华 钱多多) 相关视频\n"
+                      "会议指出(一是 二是)工作。")
+    people = {n for t, n in ents if t == "Person"}
+    assert {"赵文静", "孙丽华", "钱多多"} <= people
+    assert not people & {"一是", "二是"}
+
+
+def test_the_author_line_is_a_byline():
+    ents, _, _ = _run("湖州市公安局开展巡逻。\n来源:湖州日报\n作者:沈一鸣\n")
+    assert ("Person", "沈一鸣") in ents
+
+
+def test_spokesmen_heads_of_units_and_names_starting_with_a_function_character():
+    ents, facts, _ = _run("宁波市公安局召开发布会。\n副市长、市公安局局长郑向东表示,今年治安形势平稳。\n"
+                          "市公安局新闻发言人陈立新透露,全市破案上升。\n市公安局刑侦支队负责人林涛介绍,专案组连续作战。\n"
+                          "相关负责人表示,将继续加强。")
+    assert {("Official", n) for n in ("郑向东", "陈立新", "林涛")} <= ents
+    assert ("陈立新", "holdsPosition", "新闻发言人") in facts
+    assert ("郑向东", "holdsPosition", "副市长") in facts
+    assert not any(n in ("表示", "相关") for _, n in ents)
+
+
+def test_an_autonomous_regions_posts_keep_its_level_word():
+    ents, facts, _ = _run("广西壮族自治区公安厅召开会议。\n自治区党委书记韦国强作出指示。\n自治区副主席、公安厅厅长黄志刚出席。")
+    assert ("韦国强", "holdsPosition", "自治区党委书记") in facts
+    assert ("韦国强", "memberOf", "广西壮族自治区党委") in facts
+    assert ("黄志刚", "holdsPosition", "自治区副主席") in facts
+
+
+def test_the_one_organ_an_article_names_runs_its_campaigns_when_the_home_organ_is_absent():
+    _, facts, _ = _run("4月2日,河北省副省长、省公安厅厅长刘建国深入保定市涞源、易县、涞水等地调研。\n"
+                       "刘建国要求,保定各地要持续深化“一盔一带”安全守护行动,推进保定平安建设。")
+    assert ("河北省公安厅", "conducted", "“一盔一带”安全守护行动") in facts
+
+
+def test_a_short_place_form_inside_other_words_is_not_a_place():
+    ents, _, _ = _run("南阳市公安局表彰示范县(市)公安机关。\n全市保障市民和游客出行，做好二十大安保工作。\n"
+                      "金水分局民警、点赞成都公安。")
+    places = {n for t, n in ents if t == "Place"}
+    assert not places & {"范县", "民和回族土族自治县", "大安市"}
+    assert {"南阳市", "成都市"} <= places   # a police word after the form keeps it (点赞成都公安)
+
+
+def test_words_that_look_like_names_after_a_title_or_in_a_list():
+    ents, _, _ = _run("新疆维吾尔自治区公安厅召开会议。\n成立了由王建军担任组长、9位厅领导担任副组长的领导小组。\n"
+                      "会议邀请了和田县公安局刑侦大队教导员努尔江、公安厅边防总队喀什地区公安边防支队民警出席。\n"
+                      "仪式上,局长向民警送上鲜花。")
+    people = {n for t, n in ents if t in ("Person", "Official")}
+    assert "努尔江" in people
+    assert not people & {"位厅", "公安厅", "送上鲜花"}
+
+
+def test_offices_and_departments_right_after_their_organ():
+    ents, facts, _ = _run("湖北省公安厅召开会议。\n湖北省公安厅审计处刘明、湖北省公安厅警务保障部陈刚出席。\n"
+                          "市公安局部署开展行动，公安局部分民警参加，湖北省公安厅领导干部出席。")
+    bureaus = {n for t, n in ents if t == "Bureau"}
+    assert {"湖北省公安厅审计处", "湖北省公安厅警务保障部"} <= bureaus
+    assert ("湖北省公安厅审计处", "subOrganizationOf", "湖北省公安厅") in facts
+    assert not any(n.endswith(("局部", "干部", "部分")) for n in bureaus)
+
+
+def test_units_of_the_department_written_after_yuan_ting_and_their_people():
+    ents, facts, _ = _run("湖北省公安厅举行授勋仪式。\n授予原厅刑侦总队赵立新、原厅法制处孙海金质奖章,授予原厅警务保障部钱勇银质奖章。\n"
+                          "某拘留所被评为全国一级拘留所。")
+    bureaus = {n for t, n in ents if t == "Bureau"}
+    assert {"湖北省公安厅刑侦总队", "湖北省公安厅法制处", "湖北省公安厅警务保障部"} <= bureaus
+    assert ("赵立新", "memberOf", "湖北省公安厅刑侦总队") in facts
+    assert ("钱勇", "memberOf", "湖北省公安厅警务保障部") in facts
+    assert not any("被评为" in n for n in bureaus)
+
+
+def test_a_short_place_form_before_a_police_word_is_the_home():
+    ents, _, _ = _run("春运首日兰州交警全员上路\n春运期间,市公安局加强对客运站的巡逻。")
+    assert ("Bureau", "兰州市公安局") in ents
+
+
+def test_a_municipality_has_no_department():
+    ents, facts, res = _run("天津市公安局召开会议。天津市公安局部署工作。\n记者从省公安厅获悉,全省推行网上办理。\n"
+                            "省公安厅厅长孙强出席。")
+    assert not [m for m in res.mentions if m.type == "Bureau" and "厅" in m.surface]
+    assert not any(o == "天津市公安局" for s, p, o in facts if s == "孙强")

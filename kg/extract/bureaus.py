@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from ..places import COUNTY
-from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_suffixes
+from ..places import COUNTY, PREFECTURE, PROVINCE, gazetteer
+from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_organs, unit_suffixes
 from .registry import SentenceView, extractor
 from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_words, strip_quotes
 
@@ -18,7 +18,7 @@ from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_
 def _context_re() -> re.Pattern:
     """The organs an article names without their place (kg/resources/context_forms.txt)."""
     forms = lexicon.alternation(lexicon.words("context_forms.txt"))
-    return re.compile(f"(?<![{HAN}])(?:{forms})|(?<=[该本])(?:局|分局)|(?:{forms})")
+    return re.compile(f"(?<![{HAN}])(?:{forms})|(?<=[该本])(?:局|分局)|(?<=[该本原])厅|(?:{forms})")
 
 
 @lru_cache(maxsize=256)
@@ -28,9 +28,14 @@ def _explicit_re(P: str) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def _explicit() -> lexicon.Slotted:
-    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 湖州警方."""
-    return lexicon.Slotted(f"(?P<p>(?:{lexicon.SLOT}))(?P<lvl>省|市|区|县)?(?P<h>(?:铁路|民航|森林|港航)公安(?:局|处)"
+    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 喀什地区公安边防支队, 湖州警方."""
+    return lexicon.Slotted(f"(?P<p>(?:{lexicon.SLOT}))(?P<lvl>省|市|区|县)?(?P<h>{_SECTORS}"
                            "|公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
+
+
+# Police of a sector, named as written after their place: 南昌铁路公安局, and the border and fire
+# forces of before 2019, which were not units of a 公安局 (喀什地区公安边防支队, 上海市公安消防总队).
+_SECTORS = "(?:铁路|民航|森林|港航)公安(?:局|处)|公安(?:边防|消防)(?:总队|支队)"
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +106,38 @@ _QUOTED_UNIT = re.compile(f"“[^“”]{{1,12}}(?:{_QUOTED_UNITS})”")
 _SQUAD_LIST = re.compile(f"“([^“”]{{2,40}})”[一二三四五六七八九十两\\d]+支[{HAN}]{{0,4}}队")
 
 
+_ORGAN_LEVELS = {"province": (PROVINCE,), "prefecture": (PREFECTURE,), "local": (PREFECTURE, COUNTY),
+                 "": (PREFECTURE, COUNTY)}
+
+
+def _organ_level(d) -> str:
+    return PREFECTURE if d.is_municipality else d.level   # a municipality's organ is a city's
+
+
+def _organ_before(spans: list[Span], start: int, suf: str) -> str | None:
+    """The organ its sentence names last before a unit written alone, if it is of the level such
+    units belong to (unit_suffixes.tsv, column organ): 昌宁县公安局…
+    抽调禁毒大队 is 昌宁县公安局's.  None when it names none, or the last is of another level."""
+    for sp in reversed(spans):
+        if sp.end <= start and sp.data.get("division"):
+            d = gazetteer().by_code.get(sp.data["division"])
+            if d is None:
+                return None
+            return sp.name if _organ_level(d) in _ORGAN_LEVELS[unit_organs().get(suf, "")] else None
+    return None
+
+
+def _home_organ(ctx: Context, suf: str) -> str | None:
+    """The article's own organ for a unit written alone, or the one above it whose level such
+    units belong to (a 支队 in a county's article is its city's)."""
+    levels = _ORGAN_LEVELS[unit_organs().get(suf, "")]
+    if ctx.home is not None:
+        for d in [ctx.home] + gazetteer().ancestors(ctx.home):
+            if _organ_level(d) in levels:
+                return ctx.main_bureau() if d is ctx.home else bureau_name(d)
+    return ctx.main_bureau()
+
+
 def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
     spans: list[Span] = []
     taken = [False] * (len(text) + 1)
@@ -126,7 +163,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         if h == "局" and not m.group("p").endswith("市") and m.group("lvl") != "市":
             continue
         district = d.level == COUNTY and d.name.endswith("区")
-        if h[:2] in ("铁路", "民航", "森林", "港航"):
+        if re.fullmatch(_SECTORS, h):
             name = m.group()   # 南昌铁路公安局: a sector police, named as written
         elif h == "公安局" and district and (m.group("lvl") or m.group("p").endswith("区")):
             name = m.group()  # 南山区公安局 is that district's own name
@@ -142,14 +179,21 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             continue
         form = m.group()
         d = None
-        if form.startswith(("省",)) or form == "公安厅":
+        if form.startswith(("省",)) or form in ("公安厅", "厅"):
             d = ctx.level_place("省")
+            if d is not None and d.is_municipality and "厅" in form:
+                d = None   # a municipality has no 公安厅: another province's, which the text does not name
         elif form.startswith(("市", "我市")):
             d = ctx.level_place("市")
         elif form.startswith(("区", "县", "我区", "我县")) or form in ("分局", "公安分局", "局"):
             d = ctx.level_place("区") or ctx.level_place("县") or ctx.home
         elif form == "公安局":
             d = ctx.home
+            if d is not None and d.level == PROVINCE and not d.is_municipality:
+                # a province's organ is its 公安厅: this 公安局 is that of the last city or county
+                # written before it (原眉山市副市长、公安局局长), or unknown
+                d = next((x for x in reversed([ctx.place_of(p.group()) for p in ctx.place_rx.finditer(text, 0, m.start())])
+                          if x is not None and x.level != PROVINCE), None)
         if d is None:
             continue
         if form == "公安局" and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in function_chars()[1]:
@@ -186,15 +230,17 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         parent = next((s for s in spans if s.end == start or s.end == m.start()), None)
         if parent is not None and name[:1] in function_chars()[0]:
             parent = None   # 刑侦支队和东城派出所: listed with the organ, not inside it
-        if suf in ("局", "分局") and parent is None:
+        if (suf in ("局", "分局") or unit_suffixes()[suf] == "attached") and parent is None:
             continue   # 刑侦局, 高新区分局 are units only right after their organ (公安部刑侦局)
         if m.end() not in bounds:   # (asked last: segmenting is the costly part)
             continue
         if parent is None:
             name, start = _trim_name(name, start, bounds)
-        before = text[max(0, start - 6):m.start("suf")]
+        # 被评为全国一级拘留所: an honour, not a unit; after its organ only its own name counts
+        # (授予原厅禁毒总队: a unit)
+        before = text[start if parent is not None else max(0, start - 6):m.start("suf")]
         if any(c in before for c in relation_cues()["received"]):
-            continue   # 被评为全国一级拘留所: an honour, not a unit
+            continue
         name = name.lstrip("市县区和与及、")
         quoted = name.startswith("“")
         bare = strip_quotes(name)
@@ -202,6 +248,10 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         is_function = bool(bare) and re.sub("[一二三四五六七八九十]+$", "", bare).endswith(police_functions())
         if naming == "either":
             naming = "function" if is_function else "place"
+        if naming == "attached":   # right after its organ (checked above): any modifier of two or more
+            if len(bare) < 2 or common_word(text[m.start("suf") - 1:m.end()], 100):   # characters (not 领导干部)
+                continue
+            naming, is_function = "function", True
         if naming == "function" and not (is_function or quoted or suf == "分局"):
             continue
         if naming == "place" and (is_function or (start > 0 and text[start - 1] in "“”")):
@@ -217,7 +267,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             canon = f"{base}{suf}"
             par = parent.name if parent else ctx.main_bureau()
         elif naming == "function":
-            par = parent.name if parent else ctx.main_bureau()
+            par = parent.name if parent else _organ_before(spans, start, suf) or _home_organ(ctx, suf)
             canon = f"{par}{name}{suf}" if par else f"{name}{suf}"
         else:
             par = parent.name if parent else ctx.main_bureau()

@@ -162,7 +162,7 @@ def find_campaigns(view: SentenceView) -> list[Span]:
         if strong_core and head is not None and heads().get(head, "strong") == "weak" and not mid:
             head = None   # “天网工程”建设: the campaign is “天网工程”
         nxt = text[m.end("core") + 1:m.end("core") + 2]
-        in_list = head is None and nxt in "“、和及与等" and (_list_head(text, m.end("core") + 1) or _quoted_list(text, m))
+        in_list = head is None and nxt in "“、和及与等 " and (_list_head(text, m.end("core") + 1) or _quoted_list(text, m))
         if head is None and _LIST_MARK.search(core) and not in_list:
             continue   # a quoted list without a head is a slogan (“防风险、护稳定”)
         after_core = _ADVERBS_AT_START.sub("", text[m.end("core") + 1:])

@@ -30,6 +30,13 @@ def unit_suffixes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def unit_organs() -> dict[str, str]:
+    """Unit suffix -> the level of the organ such a unit belongs to (unit_suffixes.tsv, column
+    organ): province, prefecture or local; absent: any."""
+    return {r["suffix"]: r["organ"] for r in lexicon.table("unit_suffixes.tsv") if r["organ"]}
+
+
+@lru_cache(maxsize=1)
 def custody_suffixes() -> frozenset[str]:
     """Places of custody (看守所, 拘留所 …): unit_suffixes.tsv, column custody."""
     return frozenset(r["suffix"] for r in lexicon.table("unit_suffixes.tsv") if r["custody"] == "yes")

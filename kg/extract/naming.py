@@ -2,8 +2,9 @@
 
 A branch written 旌阳区分局 and 旌阳分局 takes the fuller form, a name defined as short for
 another is that one, and an autonomous division written short (红河州) keeps that form, as do
-its organs.  The stage renames the spans in place and records the names in the context
-(`Context.written`, `Context.short`) for the relation rules.
+its organs.  A person written with the first part of a transliterated name is the person the
+article names in full (努尔顿, 努尔顿·吐鲁生).  The stage renames the spans in place and records
+the names in the context (`Context.written`, `Context.short`) for the relation rules.
 """
 from __future__ import annotations
 
@@ -17,6 +18,25 @@ def name_organs(ctx: Context, analysed) -> None:
     """Rename the spans of `analysed` (kg.extract.find's output) in place."""
     ctx.written = one_name_per_organ(analysed)
     autonomous_as_written(analysed, ctx)
+    dotted_names_in_full(analysed)
+
+
+def dotted_names_in_full(analysed) -> None:
+    """A person written with the first part of a transliterated name the article gives in
+    full (努尔顿 beside 努尔顿·吐鲁生) is that person, when one full name has that part.  (The
+    text is folded: one middle dot, kg.extract.text.fold.)"""
+    full: dict[str, set[str]] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            if sp.type in ("Person", "Official") and "·" in sp.name:
+                full.setdefault(sp.name.partition("·")[0], set()).add(sp.name)
+    if not full:
+        return
+    for _, _, spans in analysed:
+        for sp in spans:
+            names = full.get(sp.name) if sp.type in ("Person", "Official") else None
+            if names is not None and len(names) == 1:
+                sp.name = next(iter(names))
 
 
 def autonomous_as_written(analysed, ctx: Context) -> None:

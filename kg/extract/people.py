@@ -9,7 +9,8 @@ from .. import lexicon
 from .context import Context, Span, bureau_name, police_functions, unit_suffixes
 from .orgs import org_heads, org_name
 from .registry import SentenceView, extractor
-from .text import HAN, NAME_STOP, Bounds, common_word, name_at, stop_prefixes, surnames
+from .text import (HAN, NAME_STOP, SPEECH, Bounds, common_word, dictionary_word, is_han, name_at,
+                   stop_prefixes, surnames)
 
 
 @lru_cache(maxsize=1)
@@ -45,14 +46,14 @@ def _post_grammar() -> lexicon.Slotted:
     # may still give back a shorter reading (公安局长 = 公安 + 局长).  The slot takes the
     # article's place forms.
     P = lexicon.SLOT
-    org = f"(?:(?:{P})?(?:省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
+    org = f"(?:(?:{P})?(?:自治区|省|市|区|县|州|镇|乡)?(?:{_org_alt()}))"
     mods = f"(?:{lexicon.alternation(lexicon.words('post_modifiers.txt') + police_functions())})"   # 刑侦大队长, 副大队长
     heads = lexicon.alternation(post_heads())
-    return lexicon.Slotted(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:{P})?)"
+    return lexicon.Slotted(f"(?P<org>(?>{org}){{0,{MAX_POST_ORGS - 1}}}{org}?)(?P<pl>(?:(?:{P})|自治区)?)"
                            f"(?P<mod>(?>{mods}){{0,{MAX_POST_MODS - 1}}}{mods}?)(?P<head>{heads})")
 
 
-_BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|摄)[\s　：:■]*")
+_BYLINE = re.compile(r"(?P<role>本版供稿|供稿|特约记者|见习记者|实习生|通讯员|记者|摄影|编辑|作者|摄)[\s　：:■]*")
 
 
 @lru_cache(maxsize=1)
@@ -81,13 +82,14 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
     m = ctx.place_rx.match(org_text) if org_text else None
     if m:
         place = ctx.place_of(m.group("p"))
-    lvl = re.match("(?:.*?)(省|市|区|县|州)", org_text[len(m.group()) if m else 0:])
+    lvl = re.match("(?:.*?)(自治区|省|市|区|县|州)", org_text[len(m.group()) if m else 0:])
     if place is None and lvl and org_text[len(m.group()) if m else 0:].startswith(lvl.group(1)):
-        place = ctx.level_place(lvl.group(1))
+        place = ctx.level_place("省" if lvl.group(1) == "自治区" else lvl.group(1))   # 自治区党委: the region's
     if place is None:
         place = inherited
     out = []
-    rest = org_text[len(m.group()) if m else 0:].lstrip("省市区县州")
+    rest = org_text[len(m.group()) if m else 0:]
+    rest = rest[3:] if rest.startswith("自治区") else rest.lstrip("省市区县州")
     if not rest:
         return out, place
     # police organs
@@ -95,6 +97,10 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
         d = place or ctx.home
         if rest.startswith("公安厅") and d is not None and d.level != "province":
             d = ctx.level_place("省")
+        if rest.startswith("公安厅") and d is not None and d.is_municipality:
+            d = None   # a municipality has no 公安厅
+        elif rest.startswith("公安局") and d is not None and d.level == "province" and not d.is_municipality:
+            d = None   # a province's organ is its 公安厅: whose 公安局 this is, the text does not say
         if d is not None:
             out.append(("Bureau", bureau_name(d)))
         return out, place
@@ -157,6 +163,8 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
             rest = re.sub("^省?(?:人民政府|政府)", "", rest)
             if rest.startswith(("公安", "省公安")):
                 return post   # 湖北省公安厅党委书记: a police post keeps its organ's full name
+            if d.name.endswith("自治区"):
+                return "自治区" + rest   # 内蒙古自治区党委书记 -> 自治区党委书记, as the region's own text writes it
             if rest and not rest.startswith("委"):
                 return rest
             return "省" + rest if not rest.startswith("省") else rest
@@ -170,11 +178,12 @@ def _unit_suffix_words() -> tuple[str, ...]:
 
 _DOTTED = re.compile(f"[{HAN}]{{2,6}}·[{HAN}]{{2,4}}")
 _LONG = re.compile(f"[{HAN}]{{4}}(?=[，。、；：等在介说表出带]|$)")
+_SHORT = re.compile(f"[{HAN}]{{2,3}}(?=[，。、；]|$)")
 
 
 def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     """The name after a title: surname + given name, a dotted transliterated name
-    (阿不都热依木·买买提), or a four-character name standing alone (扎西顿珠)."""
+    (阿不都热依木·买买提), or a name of two to four characters standing alone (扎西顿珠，)."""
     if text.startswith(_unit_suffix_words(), pos):
         return ""   # 交警支队: a unit's name, not a title and a name
     m = _DOTTED.match(text, pos)
@@ -189,16 +198,48 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
         return ""   # 民警荣获…: a cue word, not a name
     nm = name_at(text, pos, bounds)
     if nm:
+        e = pos + len(nm)
+        if len(nm) == 3 and is_han(text[e:e + 1]) and text[e] not in NAME_STOP and text[e + 1:e + 2] == "、":
+            return text[pos:e + 1]   # a four-character name in a list (教导员阿合买提、)
         return nm
+    e = pos + 3   # after a title, a given name may start with a function character (局长郭向阳表示)
+    if text[pos:pos + 1] in surnames() and text[pos + 1:pos + 2] in NAME_STOP and is_han(text[pos + 2:e]) \
+            and text[pos + 2] not in NAME_STOP and (e == len(text) or not is_han(text[e]) or text[e] in NAME_STOP
+                                                   or text.startswith(SPEECH, e)):
+        return text[pos:e]
     m = _LONG.match(text, pos)
-    if m and not common_word(m.group()[:2], 200) and not any(ch in NAME_STOP for ch in m.group()):
-        return m.group()
+    if m and not common_word(m.group()[:2], 200) and not common_word(m.group()[2:], 100) \
+            and not any(ch in NAME_STOP for ch in m.group()):
+        return m.group()   # (民警送上鲜花，: a verb and its object)
+    # a name of no known surname, alone between the title and a stop (副所长宝力代、)
+    m = _SHORT.match(text, pos)
+    if m and not any(ch in NAME_STOP for ch in m.group()) and (dictionary_word(m.group()) or (0, 1))[1] == 1 \
+            and not common_word(m.group()[:2], 50) and not common_word(m.group()[-2:], 50):
+        return m.group()   # (not a word of the dictionary, unless as a name: 民警受冻、 is not one)
     return ""
 
 
 _BYLINE_BRACKET = re.compile(r"[（(]((?:本版供稿|供稿|特约记者|见习记者|通讯员|记者)[^（）()]{2,40})[）)]")
 _BYLINE_LEAD = re.compile(r"(?:.{0,30}?\s)?(?=(?:记者|通讯员)[\s　]+)")
 _PHOTO_CREDIT = re.compile(rf"(?:^|[。！？\s　])(?P<n>[{HAN}]{{2,3}})[\s　]+摄(?:影)?(?=$|[\s　])")
+
+
+_DATELINE_NAMES = re.compile(r"\d{1,2}日电\s*[（(]\s*([^（）()]{2,24}?)\s*[）)]")
+_CLOSING_NAMES = re.compile(rf"[（(]\s*([{HAN}]{{2,3}}(?:[\s　]++[{HAN}]{{2,3}})++)\s*[）)]")
+_LIST_SEP = re.compile(r"[\s　、，,]+")
+
+
+def _listed_names(text: str, a: int, b: int, bounds: set[int]) -> list[tuple[int, int]]:
+    """The names listed in text[a:b], separated by spaces, 、 or commas: every item must be a
+    personal name (surname + given name), or none is read."""
+    out, pos = [], a
+    for sep in [*_LIST_SEP.finditer(text, a, b), None]:
+        end = sep.start() if sep else b
+        if not 2 <= end - pos <= 3 or name_at(text, pos, bounds, end=end) != text[pos:end]:
+            return []
+        out.append((pos, end))
+        pos = sep.end() if sep else b
+    return out
 
 
 def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
@@ -224,11 +265,18 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
                     nm = nm[:-1] if nm and len(nm) == 3 and nm[-1] in "报摄" else nm
                 if not nm:
                     break
-                post = None if role in ("本版供稿", "供稿", "编辑", "摄") else role
+                post = None if role in ("本版供稿", "供稿", "编辑", "作者", "摄") else role
                 spans.append(Span(pos, pos + len(nm), "Person", nm, nm, data={"posts": [post] if post else [], "orgs": []}))
                 pos += len(nm)
                 while pos < e0 and text[pos] in " 　、，":
                     pos += 1
+    # names alone in brackets: after a dateline (新华网成都11月20日电（王剑冰）), or two or more
+    # closing a report (（熊媛媛 任梓木）)
+    for rx in (_DATELINE_NAMES, _CLOSING_NAMES):
+        for m in rx.finditer(text):
+            for a, b in _listed_names(text, *m.span(1), bounds):
+                if not any(sp.start == a for sp in spans):
+                    spans.append(Span(a, b, "Person", text[a:b], text[a:b], data={"posts": [], "orgs": []}))
     for m in _PHOTO_CREDIT.finditer(text):
         nm = name_at(text, m.start("n"), bounds, end=m.end("n"))
         if nm and not any(sp.start == m.start("n") for sp in spans):
@@ -300,6 +348,9 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
             else:
                 found, place = _post_orgs(pm.group("org"), ctx.place_of(pm.group("pl")) or inherited, ctx)
                 inherited = place or inherited
+                region = ctx.level_place("省") if pm.group("pl") == "自治区" else None
+                if region is not None and not found and pm.group("mod").startswith("党委"):
+                    found = [("Organization", region.name + "党委")]   # 自治区党委书记: the region's Party committee
                 orgs.extend(found)
                 own = _function_unit(pm, ctx)
                 if own and not found:
@@ -320,8 +371,8 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
         while q < len(text) and text[q] == "、":
             nxt = _name_after_post(text, q + 1, bounds)
             if not nxt or rx.match(text, q + 1) and rx.match(text, q + 1).end() > q + 1 \
-                    or any(nxt.startswith(f) for f in ctx.form_map):
-                break
+                    or any(nxt.startswith(f) for f in ctx.form_map) or any(b.start == q + 1 for b in bureaus):
+                break   # (…教导员努尔顿、公安厅消防总队: an organ, not a name)
             names.append((q + 1, nxt))
             q += 1 + len(nxt)
         for p0, n0 in names:
@@ -332,8 +383,8 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
     # name first: 周海涛书记, 张建国总书记, 刘志明总理, 民警孙丽娟 is title-first above
     for m in post_matches:
         if used[m.start()] or m.group("org") or heads[m.group("head")] != "official" \
-                or text.startswith("小组", m.end()):
-            continue   # …专项斗争领导小组: a group's name, not a post after a name
+                or text.startswith("小组", m.end()) or m.group() == "领导":
+            continue   # …专项斗争领导小组: a group's name; 厅领导, 张三领导…: a verb or a body's leaders
         h = m.start()
         if h not in bounds:
             continue   # 江阴市长泾镇: 市长 inside a place name

@@ -12,8 +12,8 @@ from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
 from .registry import SentenceView, extractor
 from .text import HAN, common_word
 
-# Words that, right after a place's short form, show it is used as a place (永康公安, 湖州警方).
-_PLACE_CUE = re.compile(r"(公安|铁路|民航|警方|市局|分局|市委|县委|区委|省委|州委|政府|全市|全区|全县|大地|人民|籍|境内|地区|市民|警务|法院|检察院)")
+# Words that, right after a place's short form, show it is used as a place (永康公安, 湖州警方, 西安交警).
+_PLACE_CUE = re.compile(r"(公安|交警|特警|巡警|民警|铁路|民航|警方|市局|分局|市委|县委|区委|省委|州委|政府|全市|全区|全县|大地|人民|籍|境内|地区|市民|警务|法院|检察院)")
 
 
 @dataclass
@@ -93,6 +93,8 @@ def index_places(texts: list[str]) -> PlaceIndex:
                 strong = bool(_PLACE_CUE.match(after))
             if _SMALLER_PLACE.match(text[e:e + 2]) and form not in full:
                 continue   # 舟山镇, 永康南站: part of a smaller place's name
+            if (len(form) <= 2 or form not in full) and _glued(text, s, e):
+                continue
             pending.append((form, cands, strong))
     # full names and cue-supported short forms first; then short forms whose parent is known
     for rounds in range(2):
@@ -113,6 +115,12 @@ def index_places(texts: list[str]) -> PlaceIndex:
             idx.counts[d.code] += 1
     idx.home = _home(idx, texts)
     return idx
+
+
+def _glued(text: str, s: int, e: int) -> bool:
+    """A short form inside other words: not followed by a place cue (永康公安, 金水分局), and its
+    first character makes a common word with the one before it (示范县, 市民和, 十八大安保)."""
+    return s > 0 and not _PLACE_CUE.match(text, e) and common_word(text[s - 1:s + 1], 100)
 
 
 def _blocked(form: str) -> bool:
@@ -193,7 +201,7 @@ def find_places(view: SentenceView) -> list[Span]:
     if ctx.form_map:
         for m in ctx.place_rx.finditer(text):
             d = ctx.place_of(m.group())
-            if d is not None:
+            if d is not None and not ((len(m.group()) <= 2 or m.group() != d.name) and _glued(text, *m.span())):
                 spans.append(Span(m.start(), m.end(), "Place", d.name, m.group(), data={"division": d.code}))
     return spans + find_towns(text, spans, view.taken, view.bounds)
 

@@ -63,6 +63,9 @@ class Article:
         art = cls(doc_id, ctx, sentences, {(sp.type, sp.name) for s in sentences for sp in s.spans})
         main = ctx.main_bureau()
         art.main_key = ("Bureau", main) if main and ("Bureau", main) in art.mentioned else None
+        if art.main_key is None:   # the home's organ is not named: the one organ the article names, if one
+            organs = {sp.name for s in sentences for sp in s.spans if sp.type == "Bureau" and sp.data.get("division")}
+            art.main_key = ("Bureau", organs.pop()) if len(organs) == 1 else None
         art.found_places = {d.name for d in ctx.places.found.values()}
         last = None
         for s in sentences:
@@ -89,7 +92,8 @@ class Article:
 
 def posts(art: Article, s: Said) -> Found:
     """A person's posts (holdsPosition) and the bodies they serve in (memberOf): those the post
-    names, and an organ written right before or inside the post (公安部第三督察组组长X)."""
+    names, and an organ written right before or inside the post (公安部第三督察组组长X), or right
+    before the name of a person written without one."""
     ents = s.spans
     for j, sp in enumerate(ents):
         if sp.type not in ("Official", "Person"):
@@ -108,6 +112,10 @@ def posts(art: Article, s: Said) -> Found:
         for k, (typ, org) in enumerate(sp.data.get("orgs", [])):
             yield s.index, key, "memberOf", (typ, org)
             yield from _committee(art, s.index, (typ, org), (s.n, j, k))
+        if ps < 0:   # no post: an organ written right before the name (原厅禁毒缉毒总队戈文光)
+            o = next((o for o in ents if o.type == "Bureau" and o.end == sp.start), None)
+            if o is not None and not any(b.type == "Bureau" and b.start == o.end and b is not o for b in ents):
+                yield s.index, key, "memberOf", (o.type, o.name)
 
 
 def task_forces(art: Article, s: Said) -> Found:

@@ -355,7 +355,7 @@ def function_chars() -> tuple[frozenset[str], frozenset[str]]:
 NAME_STOP = set("等和与及的在对为是了同到向将也都又再就还曾已均共并而且或即才把被让给跟从由以其这那此该每们之个名位次年月日时")
 
 
-_SPEECH = ("说", "表示", "介绍", "指出", "强调", "认为", "称")
+SPEECH = ("说", "表示", "介绍", "指出", "强调", "认为", "称", "透露")   # verbs that end a name
 
 
 # Surnames that are also function words: 和 (and), 向 (towards), 于, 从, 同, 及, 由, 对, 以.
@@ -390,14 +390,14 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
         return ""
     if sur in FUNCTION_SURNAMES and (common_word(given, 300) or common_word(given[:1] + text[j + 1:j + 2], 300)):
         return ""   # 和群众, 向群众: a function word, not a surname
-    if len(given) == 2 and text.startswith(_SPEECH, j + 1):
+    if len(given) == 2 and text.startswith(SPEECH, j + 1):
         given = given[0]   # 张伟说，…: the name ends before the speech verb
     if len(given) == 2:
         b = bounds if bounds is not None else boundaries(text)
         rest = text[j + 1:]
         # the second given character starts another word (周海涛再次 …): a two-character name
         stop_after = j + 2 >= len(text) or text[j + 2] in NAME_STOP or not is_han(text[j + 2]) \
-            or text.startswith(_SPEECH, j + 2)   # 韩东来说: a speech verb ends a three-character name
+            or text.startswith(SPEECH, j + 2)   # 韩东来说: a speech verb ends a three-character name
         if not stop_after and j + 1 in b and (j + 2 not in b or common_word(text[j + 1:j + 3])):
             two_char_word = any(rest.startswith(w) for w in _following_words(rest))
             if two_char_word:
