@@ -8,7 +8,7 @@ from functools import lru_cache
 from .. import lexicon
 from .context import Span
 from .registry import SentenceView, extractor
-from .text import HAN, common_word, stop_words
+from .text import HAN, common_word, stop_prefixes, stop_words
 
 
 @lru_cache(maxsize=1)
@@ -52,11 +52,6 @@ def _strong_heads() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _cues_le() -> tuple[str, ...]:
     return tuple(c + "了" for c in cues())
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> tuple[str, ...]:
-    return tuple(sorted(stop_words()))
 
 
 @lru_cache(maxsize=1)
@@ -205,7 +200,7 @@ def find_campaigns(view: SentenceView) -> list[Span]:
             k = name.rfind(w)
             if k >= 0:
                 name, left = name[k + len(w):], left + k + len(w)
-        while name and name.startswith(_stop_words()):
+        while name and name.startswith(stop_prefixes(1)):
             w = max((w for w in stop_words() if name.startswith(w)), key=len)
             name = name[len(w):]
             left += len(w)
@@ -237,7 +232,7 @@ def _coordinated(text: str, taken: list[bool], found: list[Span]) -> list[Span]:
         item = run[cm:]
         a = c.start - 1 - len(item)
         if 4 <= len(item) <= 12 and not common_word(item, 300) and not any(g in item for g in _generic()) \
-                and not any(w in item for w in stop_words() if len(w) >= 2):
+                and not any(w in item for w in stop_prefixes()):
             out.append(Span(a, c.start - 1, "Campaign", item, item, data={"core": item, "listed": True}))
             for k in range(a, c.start - 1):
                 taken[k] = True
@@ -315,7 +310,7 @@ def _cue_lists(text: str, taken: list[bool]) -> list[Span]:
                     item, a = item[len(w):], a + len(w)
             if not re.fullmatch(f"[{HAN}]{{3,16}}", item) or any(taken[a:b]) or common_word(item, 300) \
                     or any(g in item for g in _generic()) or re.search("[的在对为是]", item) \
-                    or any(w in item for w in stop_words() if len(w) >= 2):
+                    or any(w in item for w in stop_prefixes()):
                 continue
             spans.append(Span(a, b, "Campaign", item, item, data={"core": item, "listed": True}))
             for k in range(a, b):

@@ -59,10 +59,10 @@ def stop_words() -> frozenset[str]:
     return frozenset(lexicon.words("name_stop_words.txt")).union(*relation_cues().values())
 
 
-@lru_cache(maxsize=1)
-def stop_prefixes() -> tuple[str, ...]:
-    """The stop words of two or more characters, for str.startswith (one C loop)."""
-    return tuple(sorted(w for w in stop_words() if len(w) >= 2))
+@lru_cache(maxsize=2)
+def stop_prefixes(min_len: int = 2) -> tuple[str, ...]:
+    """The stop words of `min_len` or more characters, for str.startswith (one C loop)."""
+    return tuple(sorted(w for w in stop_words() if len(w) >= min_len))
 
 
 @lru_cache(maxsize=1)
