@@ -7,8 +7,10 @@ kg.ontology.  The resource tables and the viewer assets are data files inside kg
 """
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .errors import ResourceError
 
@@ -46,3 +48,22 @@ def resource_dir() -> Path:
 
 def viewer_assets_dir() -> Path:
     return _package_dir("kg") / "viewer_assets"
+
+
+def made_with(h: "hashlib._Hash", dists: Iterable[str], files: Iterable[Path],
+              label: Callable[[Path], str] = lambda f: f.name) -> "hashlib._Hash":
+    """Add to `h` what a cached result is made with: the versions of the installed
+    distributions `dists` (those absent are skipped) and each file of `files` (its label, then
+    its bytes; folders and missing files are skipped).  The caches of kg.extract.text and
+    kg.workstore are named and checked by such hashes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in dists:
+        try:
+            h.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            pass
+    for f in files:
+        if f.is_file():
+            h.update(label(f).encode("utf-8", "surrogateescape") + f.read_bytes())
+    return h

