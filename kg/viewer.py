@@ -1025,6 +1025,9 @@ def write_build_page(out_dir: Path, cache: Path, *, title: str = "gongan-kg") ->
     ws = WorkStore.reader(cache)
     try:
         return write_html_from_workstore(ws, Path(out_dir) / "graph.html", title=title)
+    except KeyError as e:   # a row of an article the store does not list: the store is damaged
+        raise GraphError(f"{cache}: the work store is inconsistent (no article {e}); delete it and "
+                         "build again") from None
     finally:
         ws.close()
 

@@ -585,3 +585,22 @@ def test_to_pyvis_escapes_titles_when_pyvis_uses_html_popups(mini, tmp_path):
 def pyvis_nodes(page: str) -> list:
     start = page.index("nodes = new vis.DataSet(") + len("nodes = new vis.DataSet(")
     return json.JSONDecoder().raw_decode(page[start:])[0]
+
+
+def test_a_damaged_work_store_is_a_named_error(tmp_path):
+    """Rows of an article the store no longer lists (a damaged store) are reported as such, not
+    as a KeyError from deep inside the page's collection."""
+    import sqlite3
+
+    from kg.pipeline import build
+
+    out = tmp_path / "out"
+    build(sorted(SEEDS.glob("*.txt"))[:2], out, html=False)
+    cache = out / ".kg" / "cache.sqlite"
+    db = sqlite3.connect(cache)
+    db.execute("DELETE FROM articles WHERE doc_id = (SELECT MIN(doc_id) FROM articles)")
+    db.commit()
+    db.close()
+    with pytest.raises(GraphError, match="inconsistent"):
+        viewer.write_build_page(out, cache)
+    assert not (out / "graph.html").exists()
