@@ -351,3 +351,11 @@ def test_a_municipality_has_no_department():
                             "省公安厅厅长孙强出席。")
     assert not [m for m in res.mentions if m.type == "Bureau" and "厅" in m.surface]
     assert not any(o == "天津市公安局" for s, p, o in facts if s == "孙强")
+
+
+def test_a_prefectures_league_s_and_banner_s_own_organ_written_without_its_place():
+    for home, form, unit in (("黔东南州", "州公安局", "刑侦支队"), ("锡林郭勒盟", "盟公安局", "刑侦支队"),
+                             ("科尔沁右翼前旗", "旗公安局", "刑侦大队")):
+        ents, _, res = _run(f"{home}公安局召开会议。\n{form}{unit}破获一起案件。")
+        assert any(m.surface == form and m.name == f"{home}公安局" for m in res.mentions), form
+        assert ("Bureau", f"{home}公安局{unit}") in ents

@@ -183,8 +183,10 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             d = ctx.level_place("省")
             if d is not None and d.is_municipality and "厅" in form:
                 d = None   # a municipality has no 公安厅: another province's, which the text does not name
-        elif form.startswith(("市", "我市")):
-            d = ctx.level_place("市")
+        elif form.startswith(("市", "我市", "州", "盟")):
+            d = ctx.level_place(form[1] if form[0] == "我" else form[0])
+        elif form.startswith("旗"):
+            d = ctx.level_place("旗")
         elif form.startswith(("区", "县", "我区", "我县")) or form in ("分局", "公安分局", "局"):
             d = ctx.level_place("区") or ctx.level_place("县") or ctx.home
         elif form == "公安局":
@@ -196,7 +198,8 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
                           if x is not None and x.level != PROVINCE), None)
         if d is None:
             continue
-        if form == "公安局" and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) and text[m.start() - 1] not in function_chars()[1]:
+        if form in ("公安局", "州公安局", "盟公安局", "旗公安局") and m.start() > 0 and re.match(f"[{HAN}]", text[m.start() - 1]) \
+                and text[m.start() - 1] not in function_chars()[1]:
             continue   # inside a longer name we do not know (…县公安局 of an unknown county)
         add(Span(m.start(), m.end(), "Bureau", bureau_name(d), form, data={"division": d.code}))
     # units: after a bureau (a chain) or standing alone
