@@ -359,3 +359,10 @@ def test_a_prefectures_league_s_and_banner_s_own_organ_written_without_its_place
         ents, _, res = _run(f"{home}公安局召开会议。\n{form}{unit}破获一起案件。")
         assert any(m.surface == form and m.name == f"{home}公安局" for m in res.mentions), form
         assert ("Bureau", f"{home}公安局{unit}") in ents
+
+
+def test_a_name_ends_before_a_word_its_stop_character_belongs_to():
+    from kg.extract.text import boundaries, name_at
+    for text, name in (("王刚陪同检查。", "王刚"), ("李强陪同。", "李强"), ("王小明和李四", "王小明"),
+                       ("张三丰等人", "张三丰"), ("赵文静同志", "赵文静")):
+        assert name_at(text, 0, boundaries(text)) == name, text

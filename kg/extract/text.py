@@ -396,6 +396,9 @@ def name_at(text: str, i: int, bounds: set[int] | None = None, end: int | None =
             two_char_word = any(rest.startswith(w) for w in _following_words(rest))
             if two_char_word:
                 given = given[0]
+        elif j + 2 < len(text) and text[j + 2] in NAME_STOP and j + 1 in b and j + 2 not in b \
+                and common_word(text[j + 1:j + 3], 100):
+            given = given[0]   # 王刚陪同: the stop character ends a word (陪同), not the name
     name = sur + given
     if len(name) == 2 and common_word(name, 200):
         return ""
