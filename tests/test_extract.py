@@ -366,3 +366,11 @@ def test_a_name_ends_before_a_word_its_stop_character_belongs_to():
     for text, name in (("王刚陪同检查。", "王刚"), ("李强陪同。", "李强"), ("王小明和李四", "王小明"),
                        ("张三丰等人", "张三丰"), ("赵文静同志", "赵文静")):
         assert name_at(text, 0, boundaries(text)) == name, text
+
+
+def test_every_form_of_a_branch_is_one_organ_with_its_units_and_members():
+    ents, facts, _ = _run("近日，广州市公安局天河区分局破获一起诈骗案。\n天河分局刑警大队民警黄晓东荣立个人二等功。")
+    bureaus = {n for t, n in ents if t == "Bureau"}
+    assert "广州市公安局天河分局" not in bureaus
+    assert "广州市公安局天河区分局刑警大队" in bureaus
+    assert ("广州市公安局天河区分局刑警大队", "subOrganizationOf", "广州市公安局天河区分局") in facts

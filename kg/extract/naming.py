@@ -82,7 +82,11 @@ def one_name_per_organ(analysed) -> dict[str, str]:
             if owner is not None and owner.end == m.start():
                 aliases[m.group(1)] = owner.name
     built = {bureau_name(gazetteer().by_code[c]): w for c, w in branches.items()}
-    rename = _prefix_renamer({b: w for b, w in built.items() if b != w})
+    # the other forms of a branch written in the article (天河分局 beside 天河区分局) too, so that
+    # the posts and units that name them follow
+    built.update({sp.name: branches[sp.data["division"]] for _, _, spans in analysed for sp in spans
+                  if sp.type == "Bureau" and sp.data.get("division") in branches and "分局" in sp.name})
+    rename = _prefix_renamer({b: w for b, w in sorted(built.items(), key=lambda kv: -len(kv[0])) if b != w})
     for _, _, spans in analysed:
         for sp in spans:
             code = sp.data.get("division")
