@@ -178,6 +178,13 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         if any(taken[m.start():m.end()]):
             continue
         form = m.group()
+        if form in ("局", "分局") and text[m.start() - 1:m.start()] in ("该", "本"):
+            # 该局: the organ of that kind the sentence named last (记者从成都市公安局获悉，该局…)
+            prev = max((s for s in spans if s.end <= m.start() and s.data.get("division") and s.name.endswith(form)),
+                       key=lambda s: s.end, default=None)
+            if prev is not None:
+                add(Span(m.start(), m.end(), "Bureau", prev.name, form, data={"division": prev.data["division"]}))
+                continue
         d = None
         if form.startswith(("省",)) or form in ("公安厅", "厅"):
             d = ctx.level_place("省")
