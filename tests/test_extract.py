@@ -377,6 +377,6 @@ def test_every_form_of_a_branch_is_one_organ_with_its_units_and_members():
 
 
 def test_gai_ju_is_the_organ_the_sentence_named_last():
-    _, facts, res = _run("武侯区公安分局玉林派出所获得表彰。\n记者从成都市公安局获悉，该局在“净网2024”专项行动中侦破“10·12”网络赌博案。")
+    _, facts, res = _run("武侯区公安分局玉林派出所获得表彰。\n记者从成都市公安局获悉，该局侦破“10·12”网络赌博案。")
     assert any(m.surface == "局" and m.name == "成都市公安局" for m in res.mentions)
     assert ("成都市公安局", "solved", "“10·12”网络赌博案") in facts
