@@ -380,3 +380,11 @@ def test_gai_ju_is_the_organ_the_sentence_named_last():
     _, facts, res = _run("武侯区公安分局玉林派出所获得表彰。\n记者从成都市公安局获悉，该局侦破“10·12”网络赌博案。")
     assert any(m.surface == "局" and m.name == "成都市公安局" for m in res.mentions)
     assert ("成都市公安局", "solved", "“10·12”网络赌博案") in facts
+
+
+def test_anonymised_people_keep_the_given_name_the_text_writes():
+    _, _, res = _run("龙泉县公安局破获积案。\n逃犯何某川落网。\n民警抓获了犯罪嫌疑人何某川,随后查明,嫌疑人邹某平、"
+                     "邱某某与其同伙。\n在押人员汪某看到视频，汪某称其后悔，平安县吴某乡发生一起案件。")
+    anon = {(m.surface, m.name) for m in res.mentions if m.type == "Person"}
+    assert {("何某", "何某川"), ("何某川", "何某川"), ("邹某平", "邹某平"), ("邱某某", "邱某某"), ("汪某", "汪某")} <= anon
+    assert not {n for _, n in anon} & {"汪某看", "汪某称", "吴某"}

@@ -19,6 +19,22 @@ def name_organs(ctx: Context, analysed) -> None:
     ctx.written = one_name_per_organ(analysed)
     autonomous_as_written(analysed, ctx)
     dotted_names_in_full(analysed)
+    anonymised_names_in_full(analysed)
+
+
+def anonymised_names_in_full(analysed) -> None:
+    """An anonymised person written 秦某 where the article also writes 秦某五 (and no other
+    name of that start) is 秦某五: the text gives the given name only where a stop follows it."""
+    full: dict[str, set[str]] = {}
+    for _, _, spans in analysed:
+        for sp in spans:
+            if sp.anonymous and len(sp.name) == 3 and sp.name[1] == "某" and sp.name[2] != "某":
+                full.setdefault(sp.name[:2], set()).add(sp.name)
+    for _, _, spans in analysed:
+        for sp in spans:
+            names = full.get(sp.name) if sp.anonymous else None
+            if names is not None and len(names) == 1:
+                sp.name = next(iter(names))
 
 
 def dotted_names_in_full(analysed) -> None:

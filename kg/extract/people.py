@@ -63,6 +63,7 @@ def _heads_re() -> re.Pattern:
 
 _ANON_TAILS = "某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉"
 _has_anon_tail = re.compile(_ANON_TAILS).search   # a cheap test before the surname scan
+_ANON_PLACE = frozenset("乡镇村县市区街路")   # after X某: an anonymised place (王某乡)
 
 
 @lru_cache(maxsize=1)
@@ -399,10 +400,19 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
                 for k in range(i0, m.end()):
                     used[k] = True
                 break
-    # anonymised people: 徐某, 黄先生, 邵大爷 (kept per article, never merged)
+    # anonymised people: 徐某, 黄先生, 邵大爷, 秦某五 (kept per article, never merged)
     for m in _anon_re().finditer(text) if _has_anon_tail(text) else ():
-        if any(used[m.start():m.end()]):
+        e = m.end()
+        if text[e - 2:e] != "某某" and text[e - 1] == "某" and is_han(text[e:e + 1]):
+            if text[e] in _ANON_PLACE:
+                continue   # 王某乡: an anonymised place
+            given_ends = e + 1 == len(text) or not is_han(text[e + 1]) or text[e + 1] in NAME_STOP \
+                or text.startswith(SPEECH, e + 1)
+            if given_ends and text[e] not in NAME_STOP and not text.startswith(SPEECH, e) \
+                    and not common_word(text[e:e + 2], 100):
+                e += 1   # 秦某五(…, 刘某杰、: a given name after 某 (not 黄某看到, 张某称)
+        if any(used[m.start():e]):
             continue
-        spans.append(Span(m.start(), m.end(), "Person", m.group("n"), m.group("n"), anonymous=True,
+        spans.append(Span(m.start(), e, "Person", text[m.start():e], text[m.start():e], anonymous=True,
                           data={"posts": [], "orgs": []}))
     return spans
