@@ -388,3 +388,11 @@ def test_anonymised_people_keep_the_given_name_the_text_writes():
     anon = {(m.surface, m.name) for m in res.mentions if m.type == "Person"}
     assert {("何某", "何某川"), ("何某川", "何某川"), ("邹某平", "邹某平"), ("邱某某", "邱某某"), ("汪某", "汪某")} <= anon
     assert not {n for _, n in anon} & {"汪某看", "汪某称", "吴某"}
+
+
+def test_the_cue_belongs_to_the_nearest_actor_unless_actors_are_listed():
+    _, facts, _ = _run("湖南省公安厅召开会议。\n湖南省公安厅对岳阳市公安局侦破的“3·15”网络赌博案予以通报表扬。\n"
+                       "公安部、湖南省公安厅联合侦破“5·20”案。")
+    assert ("岳阳市公安局", "solved", "“3·15”网络赌博案") in facts
+    assert ("湖南省公安厅", "solved", "“3·15”网络赌博案") not in facts
+    assert {("公安部", "solved", "“5·20”案"), ("湖南省公安厅", "solved", "“5·20”案")} <= facts

@@ -396,14 +396,22 @@ def _top_name(sp: Span, code: str, ctx: Context) -> str:
 
 
 def _cued_actors(text: str, actors: list[Span], target: Span, relation: str) -> list[Span]:
-    """Actors before the target with the relation's cue word between them (公安部部署“云剑”)."""
+    """Actors before the target with the relation's cue word between them (公安部部署“云剑”),
+    unless another actor stands between them other than in a list or a chain with it
+    (省公安厅对岳阳市公安局侦破的…案: 岳阳市公安局's; 公安部、公安厅联合侦破: both)."""
     out = []
-    for a in actors:
-        if a.end <= target.start:
-            between = text[a.end:target.start]
-            if len(between) <= 12 and any(c in between for c in relation_cues()[relation]) and not re.search("[，。；]", between):
+    before = sorted((a for a in actors if a.end <= target.start), key=lambda a: a.start)
+    for k, a in enumerate(before):
+        between = text[a.end:target.start]
+        if len(between) <= 12 and any(c in between for c in relation_cues()[relation]) and not re.search("[，。；]", between):
+            inner = [b for b in before[k + 1:] if b.start >= a.end]
+            ends = [a.end] + [b.end for b in inner[:-1]]
+            if all(_LIST_GAP.fullmatch(text[e:b.start]) for e, b in zip(ends, inner)):
                 out.append(a)
     return out
+
+
+_LIST_GAP = re.compile("[、和与及]?")
 
 
 # words first, then single characters; possessive: a run of them is read once, never re-split
