@@ -396,3 +396,10 @@ def test_the_cue_belongs_to_the_nearest_actor_unless_actors_are_listed():
     assert ("岳阳市公安局", "solved", "“3·15”网络赌博案") in facts
     assert ("湖南省公安厅", "solved", "“3·15”网络赌博案") not in facts
     assert {("公安部", "solved", "“5·20”案"), ("湖南省公安厅", "solved", "“5·20”案")} <= facts
+
+
+def test_a_bare_unit_head_serves_in_the_unit_of_that_kind_named_before_it():
+    _, facts, _ = _run("温州市公安局召开会议，局长张三讲话。\n南郊派出所获得表彰，副所长陈海荣立个人一等功。\n"
+                       "刑侦支队破获一起案件，支队长王五介绍了案情。\n记者李四采访了所长。")
+    assert {("张三", "memberOf", "温州市公安局"), ("陈海", "memberOf", "南郊派出所"),
+            ("王五", "memberOf", "温州市公安局刑侦支队")} <= facts

@@ -103,19 +103,31 @@ def posts(art: Article, s: Said) -> Found:
             yield s.index, key, "holdsPosition", post
         ps, pe = sp.data.get("post_span", (-1, -1))
         named = {n for _, n in sp.data.get("orgs", [])}
+        member = bool(named)
         for o in ents:
             if o.type in ("Bureau", "Organization") and o.name not in named and ps >= 0 \
                     and (o.surface == o.name or o.data.get("written")) \
                     and (o.end == ps or ps <= o.start and o.end <= pe) \
                     and not any(b is not o and b.type == "Bureau" and b.start == o.end for b in ents):
+                member = True
                 yield s.index, key, "memberOf", (o.type, o.name)
         for k, (typ, org) in enumerate(sp.data.get("orgs", [])):
             yield s.index, key, "memberOf", (typ, org)
             yield from _committee(art, s.index, (typ, org), (s.n, j, k))
+        if not member and ps >= 0:   # a bare head (所长, 支队长): the unit of that kind named last before
+            head = _BARE_UNIT_HEAD.fullmatch(s.text[ps:pe])
+            o = max((o for o in ents if o.type == "Bureau" and o.end <= ps and head
+                     and o.name.endswith(head.group(1))), key=lambda o: o.end, default=None)
+            if o is not None:
+                yield s.index, key, "memberOf", (o.type, o.name)
         if ps < 0:   # no post: an organ written right before the name (原厅禁毒缉毒总队戈文光)
             o = next((o for o in ents if o.type == "Bureau" and o.end == sp.start), None)
             if o is not None and not any(b.type == "Bureau" and b.start == o.end and b is not o for b in ents):
                 yield s.index, key, "memberOf", (o.type, o.name)
+
+
+# a post that is only a unit's head, with 副 or 常务副 at most: the unit's kind (所长: 所)
+_BARE_UNIT_HEAD = re.compile("(?:常务副|副)?(所|局|分局|总队|支队|大队|中队|处|科)长")
 
 
 def task_forces(art: Article, s: Said) -> Found:
