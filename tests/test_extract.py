@@ -403,3 +403,13 @@ def test_a_bare_unit_head_serves_in_the_unit_of_that_kind_named_before_it():
                        "刑侦支队破获一起案件，支队长王五介绍了案情。\n记者李四采访了所长。")
     assert {("张三", "memberOf", "温州市公安局"), ("陈海", "memberOf", "南郊派出所"),
             ("王五", "memberOf", "温州市公安局刑侦支队")} <= facts
+
+
+def test_a_name_before_tongzhi_and_an_award_after_a_pronoun():
+    ents, facts, _ = _run("宝鸡市公安局渭滨分局召开会议。\n李卫东同志1975年出生，生前在经二路派出所工作。从警25年来，"
+                          "他先后荣立个人二等功1次、三等功2次。\n给予孙晓峰同志记个人一等功；广大民警同志积极开展“向李卫东同志学习”专题教育。")
+    assert {("Person", "李卫东"), ("Person", "孙晓峰")} <= ents
+    assert {("李卫东", "received", "二等功"), ("李卫东", "received", "三等功"), ("孙晓峰", "received", "一等功")} <= facts
+    assert not any(s.endswith("分局") and p == "received" for s, p, o in facts)
+    assert any(t == "Campaign" and n.startswith("“向李卫东同志学习”") for t, n in ents)   # not cut by the name
+    assert ("Person", "民警") not in ents

@@ -64,6 +64,7 @@ def _heads_re() -> re.Pattern:
 _ANON_TAILS = "某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉"
 _has_anon_tail = re.compile(_ANON_TAILS).search   # a cheap test before the surname scan
 _ANON_PLACE = frozenset("乡镇村县市区街路")   # after X某: an anonymised place (王某乡)
+_COMRADE = re.compile("同志(?!们)")
 
 
 @lru_cache(maxsize=1)
@@ -398,6 +399,19 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
                 spans.append(Span(i0, h, "Official", nm, nm,
                                   data={"posts": [m.group()], "orgs": [], "post_span": (m.start(), m.end())}))
                 for k in range(i0, m.end()):
+                    used[k] = True
+                break
+    # a name before 同志 (魏东升同志, 给予郭俊峰同志记…), not inside a quoted name (“向…同志学习”)
+    for m in _COMRADE.finditer(text) if "同志" in text else ():
+        if text.count("“", 0, m.start()) > text.count("”", 0, m.start()):
+            continue
+        for L in (3, 2, 4):
+            i0 = m.start() - L
+            if i0 >= 0 and not any(used[i0:m.start()]) and name_at(text, i0, bounds, end=m.start()) == text[i0:m.start()] \
+                    and (i0 == 0 or not is_han(text[i0 - 1]) or text[i0 - 1] in NAME_STOP or i0 in bounds):
+                spans.append(Span(i0, m.start(), "Person", text[i0:m.start()], text[i0:m.start()],
+                                  data={"posts": [], "orgs": []}))
+                for k in range(i0, m.start()):
                     used[k] = True
                 break
     # anonymised people: 徐某, 黄先生, 邵大爷, 秦某五 (kept per article, never merged)

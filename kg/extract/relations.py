@@ -256,10 +256,26 @@ def awards(art: Article, s: Said) -> Found:
                 topic = nxt
             if topic is not None:
                 who = (topic.type, topic.name)
+        if who is None and _PRONOUN_SUBJECT.search(text, 0, sp.start):
+            who = _last_person(art, s, sp.start)   # 他…荣立二等功: the person the text spoke of
+            if who is None:
+                continue
         if who is None and art.main_key:
             who = art.main_key
         if who is not None:
             yield s.index, who, "received", key
+
+
+_PRONOUN_SUBJECT = re.compile("(?:^|[，。；：])[他她](?![们人])")
+
+
+def _last_person(art: Article, s: Said, end: int) -> Key | None:
+    """The person (not anonymised) named last before `end` in this sentence or the ones before."""
+    for said in [s] + art.sentences[s.n - 1::-1] if s.n else [s]:
+        for sp in reversed(said.spans):
+            if sp.type in ("Person", "Official") and not sp.anonymous and (said is not s or sp.end <= end):
+                return (sp.type, sp.name)
+    return None
 
 
 def endorsements(art: Article, s: Said) -> Found:
