@@ -413,3 +413,9 @@ def test_a_name_before_tongzhi_and_an_award_after_a_pronoun():
     assert not any(s.endswith("分局") and p == "received" for s, p, o in facts)
     assert any(t == "Campaign" and n.startswith("“向李卫东同志学习”") for t, n in ents)   # not cut by the name
     assert ("Person", "民警") not in ents
+
+
+def test_an_endorsed_campaign_quoted_without_its_head():
+    _, facts, _ = _run("南通市公安局全面推行“一村一辅警”。\n市委常委、政法委书记季国良批示肯定“一村一辅警”工作经验，要求在全市推广。")
+    assert ("季国良", "endorsed", "“一村一辅警”") in facts
+    assert ("季国良", "endorsed", "南通市公安局") not in facts

@@ -278,9 +278,12 @@ def _last_person(art: Article, s: Said, end: int) -> Key | None:
     return None
 
 
+_QUOTED = re.compile("“[^“”]{2,20}”")
+
+
 def endorsements(art: Article, s: Said) -> Found:
-    """Officials who 批示肯定/点赞 … endorse the campaign named, else the bureau, in their part
-    of the sentence."""
+    """Officials who 批示肯定/点赞 … endorse the campaign named (or quoted, if the article names it
+    elsewhere), else the bureau, in their part of the sentence."""
     text, ents = s.text, s.spans
     for seg_start, seg_end in _segments(text):
         if not any(c in text[seg_start:seg_end] for c in relation_cues()["endorsed"]):
@@ -291,7 +294,9 @@ def endorsements(art: Article, s: Said) -> Found:
         own = {n for o in officials for _, n in o.data.get("orgs", [])}
         organs = [(b.type, b.name) for b in seg if b.type == "Bureau" and b.name not in own
                   and not any(o.start <= b.start < o.end for o in officials)]
-        targets = [(c.type, c.name) for c in campaigns] or organs[-1:] or ([art.main_key] if art.main_key else [])
+        # a campaign the article names, quoted here without its head (批示肯定“一村一辅警”工作经验)
+        named = [("Campaign", q) for q in _QUOTED.findall(text, seg_start, seg_end) if ("Campaign", q) in art.mentioned]
+        targets = [(c.type, c.name) for c in campaigns] or named or organs[-1:] or ([art.main_key] if art.main_key else [])
         for o in officials:
             for t in targets:
                 yield s.index, (o.type, o.name), "endorsed", t
