@@ -419,3 +419,9 @@ def test_an_endorsed_campaign_quoted_without_its_head():
     _, facts, _ = _run("南通市公安局全面推行“一村一辅警”。\n市委常委、政法委书记季国良批示肯定“一村一辅警”工作经验，要求在全市推广。")
     assert ("季国良", "endorsed", "“一村一辅警”") in facts
     assert ("季国良", "endorsed", "南通市公安局") not in facts
+
+
+def test_national_bodies_are_organisations_on_their_own():
+    ents, _, _ = _run("近日，人力资源社会保障部、公安部联合印发决定。\n最高人民法院、最高人民检察院、国家禁毒委员会参与部署。")
+    assert {("Organization", n) for n in ("人力资源社会保障部", "最高人民法院", "最高人民检察院", "国家禁毒委员会")} <= ents
+    assert ("Bureau", "公安部") in ents
