@@ -416,9 +416,9 @@ def test_a_name_before_tongzhi_and_an_award_after_a_pronoun():
 
 
 def test_an_endorsed_campaign_quoted_without_its_head():
-    _, facts, _ = _run("南通市公安局全面推行“一村一辅警”。\n市委常委、政法委书记季国良批示肯定“一村一辅警”工作经验，要求在全市推广。")
-    assert ("季国良", "endorsed", "“一村一辅警”") in facts
-    assert ("季国良", "endorsed", "南通市公安局") not in facts
+    _, facts, _ = _run("温州市公安局全面推行“一镇一警长”。\n市委常委、政法委书记吴明批示肯定“一镇一警长”工作经验，要求全市推广。")
+    assert ("吴明", "endorsed", "“一镇一警长”") in facts
+    assert ("吴明", "endorsed", "温州市公安局") not in facts
 
 
 def test_national_bodies_are_organisations_on_their_own():

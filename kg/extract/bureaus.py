@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from .. import lexicon
 from ..places import COUNTY, PREFECTURE, PROVINCE, gazetteer
-from .context import Context, Span, bureau_name, custody_suffixes, police_functions, unit_organs, unit_suffixes
+from .context import (Context, Span, bureau_name, custody_suffixes, has_department, police_functions, unit_organs,
+                      unit_suffixes)
 from .registry import SentenceView, extractor
 from .text import HAN, Bounds, common_word, function_chars, relation_cues, stop_words, strip_quotes
 
@@ -28,13 +29,13 @@ def _explicit_re(P: str) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def _explicit() -> lexicon.Slotted:
-    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 喀什地区公安边防支队, 湖州警方."""
+    """place + level? + head: 永康市公安局, 旌阳分局, 南昌铁路公安局, 日喀则市公安边防支队, 湖州警方."""
     return lexicon.Slotted(f"(?P<p>(?:{lexicon.SLOT}))(?P<lvl>省|市|区|县)?(?P<h>{_SECTORS}"
                            "|公安厅|公安局|公安分局|公安处|市局|分局|公安|警方|局(?=党委|领导|机关))")
 
 
 # Police of a sector, named as written after their place: 南昌铁路公安局, and the border and fire
-# forces of before 2019, which were not units of a 公安局 (喀什地区公安边防支队, 上海市公安消防总队).
+# forces of before 2019, which were not units of a 公安局 (日喀则市公安边防支队, 上海市公安消防总队).
 _SECTORS = "(?:铁路|民航|森林|港航)公安(?:局|处)|公安(?:边防|消防)(?:总队|支队)"
 
 
@@ -116,8 +117,8 @@ def _organ_level(d) -> str:
 
 def _organ_before(spans: list[Span], start: int, suf: str) -> str | None:
     """The organ its sentence names last before a unit written alone, if it is of the level such
-    units belong to (unit_suffixes.tsv, column organ): 昌宁县公安局…
-    抽调禁毒大队 is 昌宁县公安局's.  None when it names none, or the last is of another level."""
+    units belong to (unit_suffixes.tsv, column organ): 宣威市公安局…
+    抽调禁毒大队 is 宣威市公安局's.  None when it names none, or the last is of another level."""
     for sp in reversed(spans):
         if sp.end <= start and sp.data.get("division"):
             d = gazetteer().by_code.get(sp.data["division"])
@@ -188,7 +189,7 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
         d = None
         if form.startswith(("省",)) or form in ("公安厅", "厅"):
             d = ctx.level_place("省")
-            if d is not None and d.is_municipality and "厅" in form:
+            if d is not None and "厅" in form and not has_department(d):
                 d = None   # a municipality has no 公安厅: another province's, which the text does not name
         elif form.startswith(("市", "我市", "州", "盟")):
             d = ctx.level_place(form[1] if form[0] == "我" else form[0])
@@ -198,9 +199,9 @@ def _bureaus(text: str, ctx: Context, bounds: Bounds) -> list[Span]:
             d = ctx.level_place("区") or ctx.level_place("县") or ctx.home
         elif form == "公安局":
             d = ctx.home
-            if d is not None and d.level == PROVINCE and not d.is_municipality:
+            if d is not None and has_department(d):
                 # a province's organ is its 公安厅: this 公安局 is that of the last city or county
-                # written before it (原眉山市副市长、公安局局长), or unknown
+                # written before it (原岳阳市副市长、公安局局长), or unknown
                 d = next((x for x in reversed([ctx.place_of(p.group()) for p in ctx.place_rx.finditer(text, 0, m.start())])
                           if x is not None and x.level != PROVINCE), None)
         if d is None:

@@ -12,11 +12,17 @@ from ..model import Span  # noqa: F401 - the extractors import it from here
 from .places import PlaceIndex
 
 
+def has_department(d: Division) -> bool:
+    """A province whose police organ is a 公安厅; a municipality's is a 公安局 (北京市公安局), and it
+    has no 公安厅."""
+    return d.level == PROVINCE and not d.is_municipality
+
+
 def bureau_name(d: Division) -> str:
     """The canonical name of the police organ that serves a division."""
     gaz = gazetteer()
-    if d.level == PROVINCE:
-        return d.name + ("公安局" if d.is_municipality else "公安厅")
+    if has_department(d):
+        return d.name + "公安厅"
     if d.level == COUNTY and d.name.endswith("区"):
         parent = gaz.parent(d)
         if parent is not None:

@@ -3,7 +3,7 @@
 A branch written 旌阳区分局 and 旌阳分局 takes the fuller form, a name defined as short for
 another is that one, and an autonomous division written short (红河州) keeps that form, as do
 its organs.  A person written with the first part of a transliterated name is the person the
-article names in full (努尔顿, 努尔顿·吐鲁生).  The stage renames the spans in place and records
+article names in full (阿合买提, 阿合买提·努尔兰).  The stage renames the spans in place and records
 the names in the context (`Context.written`, `Context.short`) for the relation rules.
 """
 from __future__ import annotations
@@ -23,8 +23,8 @@ def name_organs(ctx: Context, analysed) -> None:
 
 
 def anonymised_names_in_full(analysed) -> None:
-    """An anonymised person written 秦某 where the article also writes 秦某五 (and no other
-    name of that start) is 秦某五: the text gives the given name only where a stop follows it."""
+    """An anonymised person written 何某 where the article also writes 何某川 (and no other
+    name of that start) is 何某川: the text gives the given name only where a stop follows it."""
     full: dict[str, set[str]] = {}
     for _, _, spans in analysed:
         for sp in spans:
@@ -39,7 +39,7 @@ def anonymised_names_in_full(analysed) -> None:
 
 def dotted_names_in_full(analysed) -> None:
     """A person written with the first part of a transliterated name the article gives in
-    full (努尔顿 beside 努尔顿·吐鲁生) is that person, when one full name has that part.  (The
+    full (阿合买提 beside 阿合买提·努尔兰) is that person, when one full name has that part.  (The
     text is folded: one middle dot, kg.extract.text.fold.)"""
     full: dict[str, set[str]] = {}
     for _, _, spans in analysed:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from .context import Context, Span, bureau_name, police_functions, unit_suffixes
+from .context import Context, Span, bureau_name, has_department, police_functions, unit_suffixes
 from .orgs import org_heads, org_name
 from .registry import SentenceView, extractor
 from .text import (HAN, NAME_STOP, SPEECH, Bounds, common_word, dictionary_word, is_han, name_at,
@@ -63,7 +63,7 @@ def _heads_re() -> re.Pattern:
 
 _ANON_TAILS = "某某|某|先生|女士|大爷|阿姨|大妈|师傅|老汉"
 _has_anon_tail = re.compile(_ANON_TAILS).search   # a cheap test before the surname scan
-_ANON_PLACE = frozenset("乡镇村县市区街路")   # after X某: an anonymised place (王某乡)
+_ANON_PLACE = frozenset("乡镇村县市区街路")   # after X某: an anonymised place (吴某乡)
 _COMRADE = re.compile("同志(?!们)")
 
 
@@ -97,11 +97,12 @@ def _post_orgs(org_text: str, inherited, ctx: Context):
     # police organs
     if rest.startswith(("公安厅", "公安局", "公安", "市局", "分局")):
         d = place or ctx.home
-        if rest.startswith("公安厅") and d is not None and d.level != "province":
-            d = ctx.level_place("省")
-        if rest.startswith("公安厅") and d is not None and d.is_municipality:
-            d = None   # a municipality has no 公安厅
-        elif rest.startswith("公安局") and d is not None and d.level == "province" and not d.is_municipality:
+        if rest.startswith("公安厅"):
+            if d is not None and d.level != "province":
+                d = ctx.level_place("省")
+            if d is not None and not has_department(d):
+                d = None   # a municipality has no 公安厅
+        elif rest.startswith("公安局") and d is not None and has_department(d):
             d = None   # a province's organ is its 公安厅: whose 公安局 this is, the text does not say
         if d is not None:
             out.append(("Bureau", bureau_name(d)))
@@ -160,7 +161,7 @@ def _post_literal(pm: re.Match, ctx: Context) -> str:
     m = ctx.place_rx.match(post)
     if m:
         d = ctx.place_of(m.group())
-        if d is not None and d.level == "province" and not d.is_municipality:
+        if d is not None and has_department(d):
             rest = post[m.end():]
             rest = re.sub("^省?(?:人民政府|政府)", "", rest)
             if rest.startswith(("公安", "省公安")):
@@ -204,7 +205,7 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
         if len(nm) == 3 and is_han(text[e:e + 1]) and text[e] not in NAME_STOP and text[e + 1:e + 2] == "、":
             return text[pos:e + 1]   # a four-character name in a list (教导员阿合买提、)
         return nm
-    e = pos + 3   # after a title, a given name may start with a function character (局长郭向阳表示)
+    e = pos + 3   # after a title, a given name may start with a function character (局长郑向东表示)
     if text[pos:pos + 1] in surnames() and text[pos + 1:pos + 2] in NAME_STOP and is_han(text[pos + 2:e]) \
             and text[pos + 2] not in NAME_STOP and (e == len(text) or not is_han(text[e]) or text[e] in NAME_STOP
                                                    or text.startswith(SPEECH, e)):
@@ -212,12 +213,12 @@ def _name_after_post(text: str, pos: int, bounds: set[int]) -> str:
     m = _LONG.match(text, pos)
     if m and not common_word(m.group()[:2], 200) and not common_word(m.group()[2:], 100) \
             and not any(ch in NAME_STOP for ch in m.group()):
-        return m.group()   # (民警送上鲜花，: a verb and its object)
-    # a name of no known surname, alone between the title and a stop (副所长宝力代、)
+        return m.group()   # (民警献上锦旗，: a verb and its object)
+    # a name of no known surname, alone between the title and a stop (副所长哈力木、)
     m = _SHORT.match(text, pos)
     if m and not any(ch in NAME_STOP for ch in m.group()) and (dictionary_word(m.group()) or (0, 1))[1] == 1 \
             and not common_word(m.group()[:2], 50) and not common_word(m.group()[-2:], 50):
-        return m.group()   # (not a word of the dictionary, unless as a name: 民警受冻、 is not one)
+        return m.group()   # (not a word of the dictionary, unless as a name: 民警值班、 is not one)
     return ""
 
 
@@ -242,6 +243,15 @@ def _listed_names(text: str, a: int, b: int, bounds: set[int]) -> list[tuple[int
         out.append((pos, end))
         pos = sep.end() if sep else b
     return out
+
+
+def _name_ending_at(text: str, h: int, bounds: Bounds, ok) -> int | None:
+    """Where a personal name that ends at `h` starts (a title or 同志 follows it: 周海涛书记):
+    three characters, then two, then four, the first that `ok(start)` accepts; None if none."""
+    for i0 in (h - 3, h - 2, h - 4):
+        if i0 >= 0 and ok(i0) and name_at(text, i0, bounds, end=h):
+            return i0
+    return None
 
 
 def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
@@ -272,8 +282,8 @@ def _bylines(text: str, bounds: set[int], kind: str) -> list[Span]:
                 pos += len(nm)
                 while pos < e0 and text[pos] in " 　、，":
                     pos += 1
-    # names alone in brackets: after a dateline (新华网成都11月20日电（王剑冰）), or two or more
-    # closing a report (（熊媛媛 任梓木）)
+    # names alone in brackets: after a dateline (人民网长沙5月3日电（赵文静）), or two or more
+    # closing a report (（孙丽华 钱多多）)
     for rx in (_DATELINE_NAMES, _CLOSING_NAMES):
         for m in rx.finditer(text):
             for a, b in _listed_names(text, *m.span(1), bounds):
@@ -374,7 +384,7 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
             nxt = _name_after_post(text, q + 1, bounds)
             if not nxt or rx.match(text, q + 1) and rx.match(text, q + 1).end() > q + 1 \
                     or any(nxt.startswith(f) for f in ctx.form_map) or any(b.start == q + 1 for b in bureaus):
-                break   # (…教导员努尔顿、公安厅消防总队: an organ, not a name)
+                break   # (…教导员努尔江、公安厅边防总队: an organ, not a name)
             names.append((q + 1, nxt))
             q += 1 + len(nxt)
         for p0, n0 in names:
@@ -390,41 +400,35 @@ def _people(text: str, ctx: Context, bounds: Bounds, kind: str, bureaus: list[Sp
         h = m.start()
         if h not in bounds:
             continue   # 江阴市长泾镇: 市长 inside a place name
-        for L in (3, 2, 4):
-            i0 = h - L
-            if i0 < 0 or used[i0]:
-                continue
-            nm = name_at(text, i0, bounds, end=h)
-            if nm and not (L == 3 and text[i0] in NAME_STOP) and nm not in ctx.form_map:
-                spans.append(Span(i0, h, "Official", nm, nm,
-                                  data={"posts": [m.group()], "orgs": [], "post_span": (m.start(), m.end())}))
-                for k in range(i0, m.end()):
-                    used[k] = True
-                break
-    # a name before 同志 (魏东升同志, 给予郭俊峰同志记…), not inside a quoted name (“向…同志学习”)
+        i0 = _name_ending_at(text, h, bounds, lambda i: not used[i] and not (h - i == 3 and text[i] in NAME_STOP)
+                             and text[i:h] not in ctx.form_map)
+        if i0 is not None:
+            spans.append(Span(i0, h, "Official", text[i0:h], text[i0:h],
+                              data={"posts": [m.group()], "orgs": [], "post_span": (m.start(), m.end())}))
+            for k in range(i0, m.end()):
+                used[k] = True
+    # a name before 同志 (李卫东同志, 给予孙晓峰同志记…), not inside a quoted name (“向…同志学习”)
     for m in _COMRADE.finditer(text) if "同志" in text else ():
         if text.count("“", 0, m.start()) > text.count("”", 0, m.start()):
             continue
-        for L in (3, 2, 4):
-            i0 = m.start() - L
-            if i0 >= 0 and not any(used[i0:m.start()]) and name_at(text, i0, bounds, end=m.start()) == text[i0:m.start()] \
-                    and (i0 == 0 or not is_han(text[i0 - 1]) or text[i0 - 1] in NAME_STOP or i0 in bounds):
-                spans.append(Span(i0, m.start(), "Person", text[i0:m.start()], text[i0:m.start()],
-                                  data={"posts": [], "orgs": []}))
-                for k in range(i0, m.start()):
-                    used[k] = True
-                break
-    # anonymised people: 徐某, 黄先生, 邵大爷, 秦某五 (kept per article, never merged)
+        h = m.start()
+        i0 = _name_ending_at(text, h, bounds, lambda i: not any(used[i:h]) and (
+            i == 0 or not is_han(text[i - 1]) or text[i - 1] in NAME_STOP or i in bounds))
+        if i0 is not None:
+            spans.append(Span(i0, h, "Person", text[i0:h], text[i0:h], data={"posts": [], "orgs": []}))
+            for k in range(i0, h):
+                used[k] = True
+    # anonymised people: 徐某, 黄先生, 邵大爷, 何某川 (kept per article, never merged)
     for m in _anon_re().finditer(text) if _has_anon_tail(text) else ():
         e = m.end()
         if text[e - 2:e] != "某某" and text[e - 1] == "某" and is_han(text[e:e + 1]):
             if text[e] in _ANON_PLACE:
-                continue   # 王某乡: an anonymised place
+                continue   # 吴某乡: an anonymised place
             given_ends = e + 1 == len(text) or not is_han(text[e + 1]) or text[e + 1] in NAME_STOP \
                 or text.startswith(SPEECH, e + 1)
             if given_ends and text[e] not in NAME_STOP and not text.startswith(SPEECH, e) \
                     and not common_word(text[e:e + 2], 100):
-                e += 1   # 秦某五(…, 刘某杰、: a given name after 某 (not 黄某看到, 张某称)
+                e += 1   # 何某川(…, 邹某平、: a given name after 某 (not 汪某看到, 汪某称)
         if any(used[m.start():e]):
             continue
         spans.append(Span(m.start(), e, "Person", text[m.start():e], text[m.start():e], anonymous=True,

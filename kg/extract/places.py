@@ -12,7 +12,7 @@ from ..places import COUNTY, PREFECTURE, PROVINCE, Division, gazetteer
 from .registry import SentenceView, extractor
 from .text import HAN, common_word
 
-# Words that, right after a place's short form, show it is used as a place (永康公安, 湖州警方, 西安交警).
+# Words that, right after a place's short form, show it is used as a place (永康公安, 湖州警方, 兰州交警).
 _PLACE_CUE = re.compile(r"(公安|交警|特警|巡警|民警|铁路|民航|警方|市局|分局|市委|县委|区委|省委|州委|政府|全市|全区|全县|大地|人民|籍|境内|地区|市民|警务|法院|检察院)")
 
 

@@ -114,13 +114,13 @@ def posts(art: Article, s: Said) -> Found:
         for k, (typ, org) in enumerate(sp.data.get("orgs", [])):
             yield s.index, key, "memberOf", (typ, org)
             yield from _committee(art, s.index, (typ, org), (s.n, j, k))
-        if not member and ps >= 0:   # a bare head (所长, 支队长): the unit of that kind named last before
-            head = _BARE_UNIT_HEAD.fullmatch(s.text[ps:pe])
-            o = max((o for o in ents if o.type == "Bureau" and o.end <= ps and head
-                     and o.name.endswith(head.group(1))), key=lambda o: o.end, default=None)
+        head = _BARE_UNIT_HEAD.fullmatch(s.text, ps, pe) if not member and ps >= 0 else None
+        if head:   # a bare head (所长, 支队长): the unit of that kind named last before
+            o = max((o for o in ents if o.type == "Bureau" and o.end <= ps and o.name.endswith(head.group(1))),
+                    key=lambda o: o.end, default=None)
             if o is not None:
                 yield s.index, key, "memberOf", (o.type, o.name)
-        if ps < 0:   # no post: an organ written right before the name (原厅禁毒缉毒总队戈文光)
+        if ps < 0:   # no post: an organ written right before the name (原厅刑侦总队赵立新)
             o = next((o for o in ents if o.type == "Bureau" and o.end == sp.start), None)
             if o is not None and not any(b.type == "Bureau" and b.start == o.end and b is not o for b in ents):
                 yield s.index, key, "memberOf", (o.type, o.name)
@@ -294,7 +294,7 @@ def endorsements(art: Article, s: Said) -> Found:
         own = {n for o in officials for _, n in o.data.get("orgs", [])}
         organs = [(b.type, b.name) for b in seg if b.type == "Bureau" and b.name not in own
                   and not any(o.start <= b.start < o.end for o in officials)]
-        # a campaign the article names, quoted here without its head (批示肯定“一村一辅警”工作经验)
+        # a campaign the article names, quoted here without its head (批示肯定“雪亮工程”建设经验)
         named = [("Campaign", q) for q in _QUOTED.findall(text, seg_start, seg_end) if ("Campaign", q) in art.mentioned]
         targets = [(c.type, c.name) for c in campaigns] or named or organs[-1:] or ([art.main_key] if art.main_key else [])
         for o in officials:
